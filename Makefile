@@ -1,0 +1,28 @@
+# The two commands of a fresh machine: `make run` and `make test`. Everything else they need, they install.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TODAY := $(shell date +%F)
+
+.PHONY: run test demo bench clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(INSTALLED)
+
+# Builds the demo province on the embedded SQLite file if it is not there yet, then shows its coverage.
+run: $(INSTALLED)
+	$(BIN)/bhyt demo --if-absent
+	$(BIN)/bhyt coverage --as-of $(TODAY) --level commune --unit 44
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/import.py
+
+clean:
+	rm -rf $(VENV) data

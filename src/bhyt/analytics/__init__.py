@@ -1,0 +1,1 @@
+"""Set-based analytics on DuckDB over the system of record."""

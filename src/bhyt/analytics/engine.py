@@ -1,0 +1,93 @@
+"""DuckDB in process, with the system of record attached as `db`.
+
+The extensions come from the pip packages `duckdb-extension-*` (pinned with duckdb): each is
+installed from the package's own file into the data folder, so nothing is fetched at run time.
+
+SQLite: DuckDB's extension carries its own copy of SQLite. Two copies in one process do not see
+each other's file locks, so DuckDB must never write the main SQLite file while a SQLAlchemy
+connection of this process might be using it: analytics attach it read-only, imports stage their
+rows in a separate file (see ingest.load.Stager), and a bulk writer that attaches the main file
+read-write must dispose the SQLAlchemy engine first and be the only user of the file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from bhyt.config import data_dir
+
+# The package ships `sqlite.duckdb_extension`; DuckDB knows it as `sqlite_scanner`.
+_EXTENSION_NAMES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner", "excel": "excel", "icu": "icu"}
+
+
+def _packaged_extension(name: str) -> Path:
+    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"Thiếu gói duckdb-extension-{name}: hãy cài lại dự án (make run).")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return next(root.glob(f"extensions/v{duckdb.__version__}/{name}.duckdb_extension"))
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    installed = con.execute(
+        "SELECT installed FROM duckdb_extensions() WHERE extension_name = ?", [_EXTENSION_NAMES[name]]
+    ).fetchone()
+    if not (installed and installed[0]):
+        con.execute(f"INSTALL '{_packaged_extension(name)}'")
+    con.execute(f"LOAD {_EXTENSION_NAMES[name]}")
+
+
+def new_connection() -> duckdb.DuckDBPyConnection:
+    extension_dir = data_dir() / "duckdb_extensions"
+    extension_dir.mkdir(exist_ok=True)
+    return duckdb.connect(
+        config={
+            "extension_directory": str(extension_dir),
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
+    )
+
+
+def plain_url(engine: Engine) -> str:
+    """The engine's URL with its password, for DuckDB to attach the same database."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+def attach_clause(url: str) -> tuple[str, str]:
+    """The ATTACH target and the extension it needs, for a SQLAlchemy URL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "", "sqlite"
+    if parsed.get_backend_name() == "postgresql":
+        parts = {
+            "host": parsed.host,
+            "port": parsed.port,
+            "dbname": parsed.database,
+            "user": parsed.username,
+            "password": parsed.password,
+        }
+        return " ".join(f"{key}={value}" for key, value in parts.items() if value is not None), "postgres"
+    raise ValueError(f"Cơ sở dữ liệu không được hỗ trợ: {parsed.get_backend_name()}")
+
+
+@contextmanager
+def attached(url: str, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection with the system of record at `url` attached as `db`."""
+    target, extension = attach_clause(url)
+    con = new_connection()
+    try:
+        load_extension(con, extension)
+        mode = ", READ_ONLY" if read_only else ""
+        quoted = target.replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS db (TYPE {extension}{mode})")
+        yield con
+    finally:
+        con.close()

@@ -1,0 +1,21 @@
+"""Where the system keeps its data: the only place that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """Folder for the SQLite file, error reports and DuckDB's extension cache."""
+    path = Path(os.environ.get("BHYT_DATA_DIR", "data")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    """`BHYT_DATABASE_URL`, or the embedded SQLite file under the data folder."""
+    url = os.environ.get("BHYT_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'bhyt.db'}"

@@ -1,0 +1,1 @@
+"""Loading the lists officers have: read, validate all rows set-based, then write all or nothing."""

@@ -1,0 +1,77 @@
+"""Cell types of the lists: how a text cell becomes a typed value in DuckDB, and what a bad one is called.
+
+Each type turns the trimmed cell `v` (NULL when empty) into a typed SQL value, or NULL when the cell
+cannot be read; the validator reports every non-empty cell that came out NULL with the type's reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class CellType:
+    sql: str  # template over {v}
+    reason: str
+
+
+def text(max_length: int) -> CellType:
+    return CellType(
+        f"CASE WHEN length({{v}}) <= {max_length} THEN {{v}} END",
+        f"Dài quá {max_length} ký tự.",
+    )
+
+
+def digits(count: int, what: str) -> CellType:
+    return CellType(
+        f"CASE WHEN regexp_full_match({{v}}, '[0-9]{{{{{count}}}}}') THEN {{v}} END",
+        f"{what} phải gồm đúng {count} chữ số.",
+    )
+
+
+DATE = CellType(
+    "coalesce(try_strptime({v}, '%Y-%m-%d'), try_strptime({v}, '%d/%m/%Y'))::DATE",
+    "Ngày không hợp lệ: cần dạng YYYY-MM-DD hoặc DD/MM/YYYY.",
+)
+
+SEX = CellType(
+    "CASE WHEN lower(nfc_normalize({v})) IN ('nam', '1') THEN 1"
+    " WHEN lower(nfc_normalize({v})) IN ('nữ', 'nu', '2') THEN 2 END",
+    "Giới tính phải là Nam/Nữ hoặc 1/2.",
+)
+
+
+def integer(low: int, high: int, what: str) -> CellType:
+    return CellType(
+        f"CASE WHEN regexp_full_match({{v}}, '[0-9]+') AND TRY_CAST({{v}} AS BIGINT) BETWEEN {low} AND {high}"
+        f" THEN TRY_CAST({{v}} AS BIGINT) END",
+        f"{what} phải là số nguyên từ {low} đến {high}.",
+    )
+
+
+def one_of(values: tuple[str, ...]) -> CellType:
+    allowed = ", ".join(sql_literal(value) for value in values)
+    return CellType(
+        f"CASE WHEN lower({{v}}) IN ({allowed}) THEN lower({{v}}) END",
+        f"Giá trị phải là một trong: {', '.join(values)}.",
+    )
+
+
+def upper_code(table: str, what: str) -> CellType:
+    """A code that must exist in a reference table registered on the DuckDB connection."""
+    return CellType(
+        f"(SELECT code FROM {table} WHERE code = upper({{v}}))",
+        f"{what} không có trong danh mục.",
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: CellType
+    required: bool = False
+    pad: int | None = None  # width of a code column, to restore zeros a spreadsheet dropped

@@ -1,0 +1,167 @@
+"""The system of record. One schema for SQLite and PostgreSQL.
+
+Natural keys that officers know (personal ID, household code, unit code, BHXH number + start date)
+are unique and indexed, because every import upserts on them; integer surrogate keys keep the
+analytic joins narrow.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Unit(Base):
+    """Province (2-digit code), commune (5-digit code) or hamlet (`<commune>-<nnn>`)."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(10), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
+
+    __table_args__ = (
+        CheckConstraint("level IN ('province', 'commune', 'hamlet')", name="ck_units_level"),
+        # A hamlet is known by its name inside its commune: imports find it that way.
+        UniqueConstraint("parent_code", "name", name="uq_units_parent_name"),
+    )
+
+
+class ImportLog(Base):
+    __tablename__ = "import_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    rows: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    error_report: Mapped[str | None] = mapped_column(String(500))
+    imported_by: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("status IN ('ok', 'rejected')", name="ck_import_status"),)
+
+
+class Household(Base):
+    __tablename__ = "households"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    head_name: Mapped[str | None] = mapped_column(String(200))
+    commune_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    hamlet_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
+    address: Mapped[str | None] = mapped_column(String(500))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_log.id"))
+
+
+class HouseholdClassification(Base):
+    """Poor / near-poor / average-living-standard status, decided for one year at a time."""
+
+    __tablename__ = "household_classifications"
+
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    classification: Mapped[str] = mapped_column(String(40))
+
+    __table_args__ = (
+        CheckConstraint(
+            "classification IN ('ngheo', 'can_ngheo', 'nong_lam_ngu_diem_nghiep_tb', 'khac')",
+            name="ck_household_classification",
+        ),
+    )
+
+
+class Person(Base):
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    personal_id: Mapped[str] = mapped_column(String(12), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[date] = mapped_column(Date, index=True)
+    sex: Mapped[int] = mapped_column(SmallInteger)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    relation_to_head: Mapped[str | None] = mapped_column(String(40))
+    death_date: Mapped[date | None] = mapped_column(Date)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_log.id"))
+
+    __table_args__ = (CheckConstraint("sex IN (1, 2)", name="ck_persons_sex"),)
+
+
+class Residence(Base):
+    """Where a person lives: one row per commune, with the hamlet and the dates of arrival and departure."""
+
+    __tablename__ = "residences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    commune_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    hamlet_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
+    arrived_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("person_id", "commune_code", name="uq_residences_person_commune"),)
+
+
+class CardPeriod(Base):
+    __tablename__ = "card_periods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    bhxh_number: Mapped[str] = mapped_column(String(10))
+    card_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    participant_code: Mapped[str] = mapped_column(String(2), index=True)
+    benefit_level: Mapped[int] = mapped_column(SmallInteger)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    first_contact_facility: Mapped[str | None] = mapped_column(String(5))
+    source: Mapped[str] = mapped_column(String(200))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_log.id"))
+
+    __table_args__ = (
+        UniqueConstraint("bhxh_number", "valid_from", name="uq_card_periods_bhxh_from"),
+        Index("ix_card_periods_person_to", "person_id", "valid_to"),
+        Index("ix_card_periods_dates", "valid_from", "valid_to"),
+        CheckConstraint("valid_from <= valid_to", name="ck_card_periods_dates"),
+        CheckConstraint("benefit_level BETWEEN 1 AND 5", name="ck_card_periods_benefit"),
+    )
+
+
+class PopulationFigure(Base):
+    """An official population figure for a unit and year, with where it comes from."""
+
+    __tablename__ = "population_figures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    population: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_log.id"))
+
+    __table_args__ = (
+        UniqueConstraint("unit_code", "year", "source", name="uq_population_unit_year_source"),
+        CheckConstraint("population >= 0", name="ck_population_nonnegative"),
+    )
