@@ -30,7 +30,8 @@ import_app = typer.Typer(help="Nhập danh sách CSV/XLSX (hộ, nhân khẩu, t
 app.add_typer(import_app, name="import")
 
 console = Console()
-errors = Console(stderr=True)
+# Messages keep their lines whole, so a printed path can be copied.
+errors = Console(stderr=True, soft_wrap=True)
 
 
 class Level(str, Enum):

@@ -176,6 +176,7 @@ def stage_households(stager: Stager) -> dict[str, str]:
         "rows": stager.stage("households", f"""
             SELECT c.ma_ho, c.chu_ho, c.ma_xa, h.code AS hamlet_code, c.dia_chi, c.phan_loai_ho, c.nam_phan_loai
             FROM clean c {_hamlet_join()}
+            ORDER BY c.ma_ho
         """),
     }
 
@@ -237,6 +238,7 @@ def stage_persons(stager: Stager) -> dict[str, str]:
             SELECT c.so_dinh_danh, c.ho_ten, c.ngay_sinh, c.gioi_tinh, hh.id AS household_id, c.quan_he_chu_ho,
                    c.ngay_mat, c.ma_xa, h.code AS hamlet_code, c.ngay_den, c.ngay_di
             FROM clean c {_hamlet_join()} LEFT JOIN db.households hh ON hh.code = c.ma_ho
+            ORDER BY c.so_dinh_danh
         """),
     }
 
@@ -287,6 +289,7 @@ def stage_cards(stager: Stager) -> dict[str, str]:
         SELECT p.id AS person_id, c.ma_so_bhxh, c.ma_the, c.ma_doi_tuong, {BENEFIT_LEVEL} AS muc_huong,
                c.gt_the_tu, c.gt_the_den, c.ma_dkbd
         FROM clean c JOIN db.persons p ON p.personal_id = c.so_dinh_danh
+        ORDER BY c.ma_so_bhxh, c.gt_the_tu
     """)}
 
 

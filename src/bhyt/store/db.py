@@ -29,4 +29,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # process cannot share a WAL file's locks safely (it corrupted a database in our tests).
     cursor.execute("PRAGMA journal_mode = DELETE")
     cursor.execute("PRAGMA busy_timeout = 30000")
+    # Bulk upserts touch several indexes at random; a 256 MB page cache keeps them in memory.
+    cursor.execute("PRAGMA cache_size = -262144")
+    cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
