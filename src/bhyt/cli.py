@@ -190,7 +190,9 @@ def _coverage_rows(rows: list[CoverageRow], output: Format) -> None:
     elif output is Format.json:
         print(json.dumps([dict(zip(header, value)) for value in values], ensure_ascii=False))
     else:
-        table = Table("Mã", "Đơn vị", "Dân cư", "Có thẻ", "Bao phủ (%)")
+        table = Table("Mã", "Đơn vị")
+        for title in ("Dân cư", "Có thẻ", "Bao phủ (%)"):
+            table.add_column(title, justify="right")
         for value in values:
             table.add_row(str(value[0]), value[1], f"{value[2]:,}", f"{value[3]:,}", value[4])
         console.print(table)

@@ -169,16 +169,18 @@ HOUSEHOLD_FIELDS = [
 ]
 
 
-def stage_households(stager: Stager) -> dict[str, str]:
+def _stage_with_hamlets(stager: Stager, name: str, select_sql: str) -> dict[str, str]:
+    """Stage the hamlets the rows name (new ones numbered) and the rows, which may join `hamlets h`."""
     resolve_hamlets(stager.con)
-    return {
-        "hamlets": stager.stage("hamlets", "SELECT * FROM hamlets"),
-        "rows": stager.stage("households", f"""
-            SELECT c.ma_ho, c.chu_ho, c.ma_xa, h.code AS hamlet_code, c.dia_chi, c.phan_loai_ho, c.nam_phan_loai
-            FROM clean c {_hamlet_join()}
-            ORDER BY c.ma_ho
-        """),
-    }
+    return {"hamlets": stager.stage("hamlets", "SELECT * FROM hamlets"), "rows": stager.stage(name, select_sql)}
+
+
+def stage_households(stager: Stager) -> dict[str, str]:
+    return _stage_with_hamlets(stager, "households", f"""
+        SELECT c.ma_ho, c.chu_ho, c.ma_xa, h.code AS hamlet_code, c.dia_chi, c.phan_loai_ho, c.nam_phan_loai
+        FROM clean c {_hamlet_join()}
+        ORDER BY c.ma_ho
+    """)
 
 
 def apply_households(connection: Connection, tables: dict[str, str], present: set[str], import_id: int) -> Counts:
@@ -231,16 +233,12 @@ RESIDENCE_FIELDS = [
 
 
 def stage_persons(stager: Stager) -> dict[str, str]:
-    resolve_hamlets(stager.con)
-    return {
-        "hamlets": stager.stage("hamlets", "SELECT * FROM hamlets"),
-        "rows": stager.stage("persons", f"""
-            SELECT c.so_dinh_danh, c.ho_ten, c.ngay_sinh, c.gioi_tinh, hh.id AS household_id, c.quan_he_chu_ho,
-                   c.ngay_mat, c.ma_xa, h.code AS hamlet_code, c.ngay_den, c.ngay_di
-            FROM clean c {_hamlet_join()} LEFT JOIN db.households hh ON hh.code = c.ma_ho
-            ORDER BY c.so_dinh_danh
-        """),
-    }
+    return _stage_with_hamlets(stager, "persons", f"""
+        SELECT c.so_dinh_danh, c.ho_ten, c.ngay_sinh, c.gioi_tinh, hh.id AS household_id, c.quan_he_chu_ho,
+               c.ngay_mat, c.ma_xa, h.code AS hamlet_code, c.ngay_den, c.ngay_di
+        FROM clean c {_hamlet_join()} LEFT JOIN db.households hh ON hh.code = c.ma_ho
+        ORDER BY c.so_dinh_danh
+    """)
 
 
 def apply_persons(connection: Connection, tables: dict[str, str], present: set[str], import_id: int) -> Counts:
