@@ -29,7 +29,7 @@ def test_every_identifier_and_card_date_is_indexed(engine):
         first_columns |= {constraint["column_names"][0] for constraint in inspector.get_unique_constraints(table)}
         return first_columns | set(inspector.get_pk_constraint(table)["constrained_columns"])
 
-    assert {"personal_id", "household_id", "full_name", "birth_date"} <= indexed("persons")
+    assert {"personal_id", "household_id"} <= indexed("persons")
     assert {"bhxh_number", "card_code", "person_id", "valid_from", "participant_code"} <= indexed("card_periods")
     assert {"code", "commune_code", "hamlet_code"} <= indexed("households")
     assert {"person_id", "commune_code", "hamlet_code"} <= indexed("residences")

@@ -99,8 +99,10 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     personal_id: Mapped[str] = mapped_column(String(12), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200), index=True)
-    birth_date: Mapped[date] = mapped_column(Date, index=True)
+    # No index on name or birth date: searches match inside names, which a B-tree cannot serve, and
+    # each extra index slows every bulk import.
+    full_name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date] = mapped_column(Date)
     sex: Mapped[int] = mapped_column(SmallInteger)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
     relation_to_head: Mapped[str | None] = mapped_column(String(40))

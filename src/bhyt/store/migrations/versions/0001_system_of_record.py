@@ -106,8 +106,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('personal_id')
     )
     with op.batch_alter_table('persons', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_persons_birth_date'), ['birth_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_persons_full_name'), ['full_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_persons_household_id'), ['household_id'], unique=False)
 
     op.create_table('card_periods',
@@ -169,8 +167,6 @@ def downgrade() -> None:
     op.drop_table('card_periods')
     with op.batch_alter_table('persons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_persons_household_id'))
-        batch_op.drop_index(batch_op.f('ix_persons_full_name'))
-        batch_op.drop_index(batch_op.f('ix_persons_birth_date'))
 
     op.drop_table('persons')
     op.drop_table('household_classifications')
