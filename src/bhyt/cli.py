@@ -76,7 +76,7 @@ def demo(
     if_absent: Annotated[bool, typer.Option("--if-absent", help="Không làm gì nếu đã có dữ liệu.")] = False,
 ) -> None:
     """Dựng một tỉnh mô phỏng (thôn, hộ, người, thẻ, dân số) để dùng thử."""
-    from bhyt.demo.province import build_demo
+    from bhyt.demo.province import DemoRefused, build_demo
 
     engine = default_engine()
     upgrade(engine)
@@ -92,7 +92,7 @@ def demo(
 
         try:
             summary = build_demo(engine, province_code=province, persons=persons, seed=seed, progress=step)
-        except ValueError as error:
+        except DemoRefused as error:
             errors.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from None
     console.print(
