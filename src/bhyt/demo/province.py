@@ -40,6 +40,7 @@ from bhyt.demo.population import (
     make_households,
     make_people,
 )
+from bhyt.store import registry_version
 from bhyt.store.models import Person, Unit
 
 DEFAULT_PROVINCE = "44"  # Quảng Trị
@@ -109,6 +110,8 @@ def build_demo(
     figures = writer.population_figures(province, people, homes, years, streams[7])
     report("Ghi vào cơ sở dữ liệu", 0.58)
     hamlets, card_periods = writer.write(engine, province, households, people, cards, homes, figures, report)
+    with engine.begin() as connection:
+        registry_version.bump(connection)
     report("Xong", 1.0)
     return DemoSummary(
         province_code=province_code,

@@ -19,9 +19,12 @@ from bhyt.ingest.load import Counts, Stager, apply, stage
 from bhyt.ingest.reader import UnreadableFile, read_list
 from bhyt.ingest.specs import SPECS
 from bhyt.ingest.validate import HEADER_ROW, RowError, register_reference_tables, validate
+from bhyt.store import registry_version
 from bhyt.store.models import ImportLog
 
 REPORT_HEADER = ("dong", "cot", "gia_tri", "ly_do")
+# The lists the analytics snapshot copies; other imports leave it fresh.
+REGISTRY_KINDS = {"households", "persons", "cards"}
 
 
 @dataclass
@@ -96,6 +99,8 @@ def import_file(
                         insert(ImportLog).values(_log_values(result, started, "ok")).returning(ImportLog.id)
                     ).scalar_one()
                     result.counts = apply(spec, connection, tables, present, result.import_id, path.name)
+                    if kind in REGISTRY_KINDS:
+                        registry_version.bump(connection)
                     connection.execute(
                         update(ImportLog)
                         .where(ImportLog.id == result.import_id)

@@ -8,6 +8,7 @@ analytic joins narrow.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -167,3 +169,62 @@ class PopulationFigure(Base):
         UniqueConstraint("unit_code", "year", "source", name="uq_population_unit_year_source"),
         CheckConstraint("population >= 0", name="ck_population_nonnegative"),
     )
+
+
+class AggregateCount(Base):
+    """Insured people per unit, month and participant code, as BHXH reports them without names."""
+
+    __tablename__ = "aggregate_counts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    # The first day of the month the count describes.
+    month: Mapped[date] = mapped_column(Date)
+    participant_code: Mapped[str] = mapped_column(String(2))
+    insured: Mapped[int] = mapped_column(Integer)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_log.id"))
+
+    __table_args__ = (
+        UniqueConstraint("unit_code", "month", "participant_code", name="uq_aggregate_unit_month_code"),
+        Index("ix_aggregate_counts_month", "month"),
+        CheckConstraint("insured >= 0", name="ck_aggregate_nonnegative"),
+    )
+
+
+class Target(Base):
+    """A coverage target for a unit and year, for everyone (group_code '') or one target group.
+
+    Either a rate (percent) or a count of insured people. `origin` says whether an officer set it or the
+    cascade from the parent unit computed it: a cascade never overwrites a manual target.
+    """
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    group_code: Mapped[str] = mapped_column(String(40), default="")
+    rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    count: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(10))
+    set_by: Mapped[str | None] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("unit_code", "year", "group_code", name="uq_targets_unit_year_group"),
+        CheckConstraint("(rate IS NULL) <> (count IS NULL)", name="ck_targets_rate_or_count"),
+        CheckConstraint("rate IS NULL OR (rate >= 0 AND rate <= 100)", name="ck_targets_rate_range"),
+        CheckConstraint("count IS NULL OR count >= 0", name="ck_targets_count_nonnegative"),
+        CheckConstraint("origin IN ('manual', 'cascade')", name="ck_targets_origin"),
+    )
+
+
+class RegistryVersion(Base):
+    """One row, bumped in the same transaction as every write to persons, residences or cards, so the
+    analytics snapshot knows when it is stale."""
+
+    __tablename__ = "registry_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,22 @@
+"""The registry's change counter: every writer of persons, residences or cards bumps it in its own
+transaction, and the analytics snapshot rebuilds when its copy is older."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from bhyt.store.models import RegistryVersion
+
+
+def bump(connection: Connection) -> None:
+    connection.execute(
+        update(RegistryVersion)
+        .where(RegistryVersion.id == 1)
+        .values(version=RegistryVersion.version + 1, changed_at=datetime.now())
+    )
+
+
+def current(connection: Connection) -> int:
+    return connection.execute(select(RegistryVersion.version).where(RegistryVersion.id == 1)).scalar_one()
