@@ -27,7 +27,7 @@ from decimal import Decimal
 import pytest
 
 from bhyt.analytics.coverage import UnknownUnit, coverage
-from bhyt.analytics.engine import attached, plain_url
+from bhyt.analytics.engine import analytics
 from bhyt.domain.identifiers import personal_id_century_digit
 from bhyt.ingest.service import import_file
 from tests.conftest import write_csv
@@ -84,7 +84,7 @@ def registry(engine, tmp_path):
 
 
 def rows(engine, level, unit=None, as_of=D):
-    with attached(plain_url(engine)) as con:
+    with analytics(engine) as con:
         return {row.unit_code: (row.population, row.insured, row.coverage_pct) for row in coverage(con, as_of, level, unit)}
 
 
@@ -117,7 +117,7 @@ def test_the_day_after(registry):
 
 
 def test_unknown_or_too_small_unit(registry):
-    with attached(plain_url(registry)) as con:
+    with analytics(registry) as con:
         with pytest.raises(UnknownUnit):
             coverage(con, D, "commune", "99999")
         with pytest.raises(UnknownUnit):

@@ -1,21 +1,33 @@
-"""Registry coverage as of a date, by the definitions in the design notes.
+"""Coverage of every unit of a level, as of one or several dates, by the definitions in the design notes.
 
-- insured on d: some card period has valid_from <= d <= valid_to;
+- insured on d: some card period has valid_from <= d <= valid_to; one person counts once, and their
+  participant code on d is the one the priority order picks among the cards covering d;
 - resident of u on d: residence in u begun by d (arrival <= d), not ended before d (departure >= d),
   and not dead on or before d;
-- coverage = insured residents / residents; one person counts once per unit, however many cards
-  or residences they have.
+- registry coverage = insured residents / residents;
+- official coverage = insured (from the aggregate report of the month when the unit has one, else
+  from the registry) / the official population figure of the year, each labelled with its source.
+
+Everything runs on the connection from `engine.analytics`: the registry snapshot tables and the
+system of record attached as `db`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
+from bhyt.domain.age_bands import AGE_BANDS
+from bhyt.domain.series import month_ends
+
 LEVELS = ("province", "commune", "hamlet")
+BREAKDOWNS = ("code", "group", "age", "sex")
+SOURCES = ("registry", "official")
+REGISTRY = "registry"
+AGGREGATE = "aggregate"
 
 
 class UnknownUnit(ValueError):
@@ -26,8 +38,13 @@ class UnknownUnit(ValueError):
 class CoverageRow:
     unit_code: str
     unit_name: str
-    population: int
+    # None only for official coverage of a unit that has no official population figure.
+    population: int | None
     insured: int
+    key: str | None = None
+    population_source: str | None = REGISTRY
+    population_year: int | None = None
+    insured_source: str = REGISTRY
 
     @property
     def coverage_pct(self) -> Decimal | None:
@@ -37,67 +54,259 @@ class CoverageRow:
         return (Decimal(self.insured * 100) / Decimal(self.population)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-# Each unit with the province and commune it belongs to, whatever its level.
-_UNIT_PATHS = """
-    SELECT u.code, u.name, u.level,
-           CASE u.level WHEN 'province' THEN u.code WHEN 'commune' THEN u.parent_code ELSE p.parent_code END
-               AS province_code,
-           CASE u.level WHEN 'commune' THEN u.code WHEN 'hamlet' THEN u.parent_code END AS commune_code
-    FROM db.units u LEFT JOIN db.units p ON p.code = u.parent_code
-"""
+_LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code", "hamlet": "hamlet_code"}
 
-_RESIDENTS = """
-    SELECT r.person_id, r.hamlet_code, r.commune_code, c.parent_code AS province_code
-    FROM db.residences r
-    JOIN db.persons p ON p.id = r.person_id
-    JOIN db.units c ON c.code = r.commune_code
-    WHERE (r.arrived_on IS NULL OR r.arrived_on <= $as_of)
-      AND (r.left_on IS NULL OR r.left_on >= $as_of)
-      AND (p.death_date IS NULL OR p.death_date > $as_of)
-"""
-
-_INSURED = "SELECT DISTINCT person_id FROM db.card_periods WHERE valid_from <= $as_of AND valid_to >= $as_of"
-
-_GROUP_KEY = {"province": "province_code", "commune": "commune_code", "hamlet": "hamlet_code"}
+# The keys every unit lists even when their count is zero (None: only the codes that occur).
+_LISTED_KEYS = {
+    "code": None,
+    "group": ("1", "2", "3", "4", "5"),
+    "age": tuple(band.label for band in AGE_BANDS),
+    "sex": ("1", "2"),
+}
 
 
-def coverage(con: duckdb.DuckDBPyConnection, as_of: date, level: str, unit: str | None = None) -> list[CoverageRow]:
-    """One row per unit of `level` inside `unit` (the unit itself when it is of that level); without
-    `unit`, every unit of that level in the provinces the registry has residents in."""
-    if level not in LEVELS:
-        raise ValueError(f"Cấp phải là một trong: {', '.join(LEVELS)}.")
+def coverage(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    level: str,
+    unit: str | None = None,
+    by: str | None = None,
+    source: str = REGISTRY,
+    population_year: int | None = None,
+) -> list[CoverageRow]:
+    """One row per unit of `level` inside `unit` (the unit itself when it is of that level), or per
+    unit and key with `by`; without `unit`, every unit of that level in the provinces the registry
+    (or, for official coverage, an aggregate report) has figures for."""
+    return [row for _, row in _coverage_on(con, [as_of], level, unit, by, source, population_year)]
+
+
+def coverage_series(
+    con: duckdb.DuckDBPyConnection,
+    start: date,
+    end: date,
+    level: str,
+    unit: str | None = None,
+    source: str = REGISTRY,
+    by: str | None = None,
+) -> list[tuple[date, CoverageRow]]:
+    """Coverage at every month end from `start` to `end`, and at `end` itself."""
+    if end < start:
+        raise ValueError(f"Ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}.")
+    return _coverage_on(con, month_ends(start, end), level, unit, by, source, None)
+
+
+def _coverage_on(con, dates, level, unit, by, source, population_year) -> list[tuple[date, CoverageRow]]:
+    _check_arguments(level, by, source)
     if unit is not None:
         _check_scope(con, unit, level)
-    key = _GROUP_KEY[level]
-    rows = con.execute(
-        f"""
-        WITH paths AS ({_UNIT_PATHS}),
-        residents AS ({_RESIDENTS}),
-        insured AS ({_INSURED}),
-        counts AS (
-            SELECT r.{key} AS unit_code, count(DISTINCT r.person_id) AS population,
-                   count(DISTINCT i.person_id) AS insured
-            FROM residents r LEFT JOIN insured i ON i.person_id = r.person_id
-            GROUP BY 1
-        ),
-        registry_provinces AS (
-            SELECT DISTINCT c.parent_code AS code FROM db.residences r JOIN db.units c ON c.code = r.commune_code
+    units = _scope_units(con, level, unit, source)
+    rows = _registry_counts(con, dates, level, unit, by, units)
+    if source == REGISTRY:
+        return rows
+    return _official(con, rows, by, population_year)
+
+
+def _check_arguments(level: str, by: str | None, source: str) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"Cấp phải là một trong: {', '.join(LEVELS)}.")
+    if by is not None and by not in BREAKDOWNS:
+        raise ValueError(f"Cách chia phải là một trong: {', '.join(BREAKDOWNS)}.")
+    if source not in SOURCES:
+        raise ValueError(f"Nguồn phải là một trong: {', '.join(SOURCES)}.")
+    if source != REGISTRY and by in ("age", "sex"):
+        raise ValueError(
+            "Dân số chính thức và số liệu tổng hợp không chia theo tuổi, giới tính: hãy dùng nguồn registry."
         )
-        SELECT p.code, p.name, coalesce(c.population, 0), coalesce(c.insured, 0)
-        FROM paths p LEFT JOIN counts c ON c.unit_code = p.code
-        WHERE p.level = $level
-          AND (CASE WHEN $unit IS NULL THEN p.province_code IN (SELECT code FROM registry_provinces)
-                    ELSE $unit IN (p.code, p.commune_code, p.province_code) END)
-        ORDER BY p.code
-        """,
-        {"as_of": as_of, "level": level, "unit": unit},
-    ).fetchall()
-    return [CoverageRow(code, name, int(population), int(insured)) for code, name, population, insured in rows]
 
 
 def _check_scope(con: duckdb.DuckDBPyConnection, unit: str, level: str) -> None:
-    found = con.execute("SELECT level FROM db.units WHERE code = ?", [unit]).fetchone()
+    found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
         raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
     if LEVELS.index(found[0]) > LEVELS.index(level):
         raise UnknownUnit(f"Đơn vị '{unit}' là cấp {found[0]}, nhỏ hơn cấp {level} được hỏi.")
+
+
+def _scope_units(con, level: str, unit: str | None, source: str) -> list[tuple[str, str]]:
+    if unit is not None:
+        where, params = "$unit IN (code, commune_code, province_code)", {"unit": unit}
+    else:
+        provinces = "SELECT DISTINCT province_code FROM residences"
+        if source != REGISTRY:
+            provinces += """ UNION SELECT u.province_code FROM db.aggregate_counts a
+                             JOIN units u ON u.code = a.unit_code"""
+        where, params = f"province_code IN ({provinces})", {}
+    return con.execute(
+        f"SELECT code, name FROM units WHERE level = $level AND {where} ORDER BY code", {"level": level, **params}
+    ).fetchall()
+
+
+def _age_band_sql(birth: str, on: str) -> str:
+    """The SQL twin of domain.age_bands.age_band (a test holds them equal)."""
+    age = (f"(year({on}) - year({birth}) - CASE WHEN month({on}) * 100 + day({on}) "
+           f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)")
+    cases = " ".join(
+        f"WHEN {age} <= {band.highest} THEN '{band.label}'" for band in AGE_BANDS if band.highest is not None
+    )
+    return f"CASE {cases} ELSE '{AGE_BANDS[-1].label}' END"
+
+
+def _registry_counts(con, dates, level, unit, by, units) -> list[tuple[date, CoverageRow]]:
+    """Residents and insured residents per date, unit (and key), all dates in one pass."""
+    column = _LEVEL_COLUMN[level]
+    scope = "" if unit is None else f"AND r.{_scope_column(con, unit)} = $unit"
+    band = {"age": _age_band_sql("r.birth_date", "d.d"), "sex": "CAST(r.sex AS VARCHAR)"}.get(by, "NULL")
+    if by in ("code", "group"):
+        # The priority order picks one code (and so one group) per person among their cards on d.
+        insured = """SELECT d, person_id, arg_min(participant_code, priority) AS code,
+                            CAST(arg_min(statutory_group, priority) AS VARCHAR) AS statutory_group
+                     FROM covering GROUP BY d, person_id"""
+        key = "i.code" if by == "code" else "i.statutory_group"
+    else:
+        insured, key = "SELECT DISTINCT d, person_id FROM covering", "r.band"
+    result = con.execute(
+        f"""
+        WITH dates AS (SELECT unnest($dates::DATE[]) AS d),
+        covering AS (
+            SELECT d.d, c.person_id, c.participant_code, c.priority, c.statutory_group
+            FROM cards c JOIN dates d ON c.valid_from <= d.d AND c.valid_to >= d.d
+        ),
+        insured AS ({insured}),
+        residents AS (
+            SELECT d.d, r.person_id, r.{column} AS unit_code, {band} AS band
+            FROM residences r JOIN dates d
+              ON (r.arrived_on IS NULL OR r.arrived_on <= d.d) AND (r.left_on IS NULL OR r.left_on >= d.d)
+             AND (r.death_date IS NULL OR r.death_date > d.d)
+            WHERE r.{column} IS NOT NULL {scope}
+        )
+        SELECT 'population', d, unit_code, band, count(DISTINCT person_id) FROM residents GROUP BY ALL
+        UNION ALL
+        SELECT 'insured', r.d, r.unit_code, {key}, count(DISTINCT r.person_id)
+        FROM residents r JOIN insured i ON i.d = r.d AND i.person_id = r.person_id
+        GROUP BY ALL
+        """,
+        {"dates": list(dates), **({} if unit is None else {"unit": unit})},
+    ).fetchall()
+    return _assemble(dates, units, by, result)
+
+
+def _scope_column(con, unit: str) -> str:
+    level = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()[0]
+    return _LEVEL_COLUMN[level]
+
+
+def _assemble(dates, units, by, result) -> list[tuple[date, CoverageRow]]:
+    """Counts into rows: every unit in scope, and for breakdowns every key of the list (zeros kept)."""
+    counts: dict[tuple, int] = {}
+    seen_keys: set[str] = set()
+    for kind, day, unit_code, key, count in result:
+        counts[kind, day, unit_code, key] = count
+        if kind == "insured" and key is not None:
+            seen_keys.add(key)
+    keys = (None,) if by is None else (_LISTED_KEYS[by] or tuple(sorted(seen_keys)))
+    # Age and sex split the population too; a code or group is a share of the whole population.
+    split = by in ("age", "sex")
+    rows = []
+    for day in dates:
+        for code, name in units:
+            for key in keys:
+                people = counts.get(("population", day, code, key if split else None), 0)
+                insured = counts.get(("insured", day, code, key), 0)
+                rows.append((day, CoverageRow(code, name, people, insured, key)))
+    return rows
+
+
+def _official(con, rows, by, population_year) -> list[tuple[date, CoverageRow]]:
+    """Registry rows turned official: the population figure replaces the residents, and the month's
+    aggregate report replaces the registry's insured count wherever the unit has one."""
+    by_day: dict[date, list[CoverageRow]] = {}
+    for day, row in rows:
+        by_day.setdefault(day, []).append(row)
+    out = []
+    for day, day_rows in by_day.items():
+        year = population_year if population_year is not None else day.year
+        figures = _population_figures(con, year)
+        reported = _aggregate_counts(con, day, by)
+        reporting_units = {unit_code for unit_code, _ in reported}
+        for row in day_rows:
+            figure = figures.get(row.unit_code)
+            official = replace(
+                row,
+                population=figure[0] if figure else None,
+                population_source=figure[1] if figure else None,
+                population_year=figure[2] if figure else None,
+            )
+            if row.unit_code in reporting_units:
+                official = replace(official, insured=reported.get((row.unit_code, row.key), 0), insured_source=AGGREGATE)
+            out.append((day, official))
+        if by == "code":
+            out.extend((day, row) for row in _codes_only_reported(day_rows, reported, figures))
+    return out
+
+
+def _population_figures(con, year: int) -> dict[str, tuple[int, str, int]]:
+    """Per unit, the figure of the latest year up to `year` (of several sources for one year, the
+    first by name, so the choice is stable)."""
+    found = con.execute(
+        """
+        SELECT unit_code, population, source, year FROM db.population_figures WHERE year <= ?
+        QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY year DESC, source) = 1
+        """,
+        [year],
+    ).fetchall()
+    return {unit_code: (population, source, figure_year) for unit_code, population, source, figure_year in found}
+
+
+def _aggregate_counts(con, day: date, by: str | None) -> dict[tuple[str, str | None], int]:
+    """Insured per unit (and key) from the reports of the month of `day`. A unit without a report of
+    its own adds up its children's, hamlets into communes and communes into provinces; a unit with
+    its own report is never also added up from below, so nothing counts twice."""
+    key = {"code": "participant_code", "group": "CAST(g.statutory_group AS VARCHAR)"}.get(by, "NULL")
+    found = con.execute(
+        f"""
+        WITH reported AS (
+            SELECT a.unit_code, u.level, u.parent_code, a.participant_code, a.insured
+            FROM db.aggregate_counts a JOIN units u ON u.code = a.unit_code
+            WHERE a.month = date_trunc('month', $day::DATE)
+        ),
+        own AS (SELECT DISTINCT unit_code FROM reported),
+        hamlets AS (SELECT * FROM reported WHERE level = 'hamlet'),
+        communes AS (
+            SELECT unit_code, participant_code, insured FROM reported WHERE level = 'commune'
+            UNION ALL
+            SELECT parent_code, participant_code, insured FROM hamlets WHERE parent_code NOT IN (SELECT * FROM own)
+        ),
+        provinces AS (
+            SELECT unit_code, participant_code, insured FROM reported WHERE level = 'province'
+            UNION ALL
+            SELECT u.parent_code, c.participant_code, c.insured
+            FROM communes c JOIN units u ON u.code = c.unit_code
+            WHERE u.parent_code NOT IN (SELECT * FROM own)
+        ),
+        effective AS (
+            SELECT unit_code, participant_code, insured FROM hamlets
+            UNION ALL SELECT * FROM communes
+            UNION ALL SELECT * FROM provinces
+        )
+        SELECT e.unit_code, {key} AS key, sum(e.insured)
+        FROM effective e JOIN participant_groups g ON g.code = e.participant_code
+        GROUP BY ALL
+        """,
+        {"day": day},
+    ).fetchall()
+    return {(unit_code, key): int(total) for unit_code, key, total in found}
+
+
+def _codes_only_reported(rows, reported, figures) -> list[CoverageRow]:
+    """A code the report has but no registry card carries still gets its row."""
+    names = {row.unit_code: row.unit_name for row in rows}
+    present = {(row.unit_code, row.key) for row in rows}
+    extra = []
+    for (unit_code, key), insured in sorted(reported.items()):
+        if unit_code in names and (unit_code, key) not in present:
+            figure = figures.get(unit_code)
+            extra.append(CoverageRow(
+                unit_code, names[unit_code], figure[0] if figure else None, insured, key,
+                figure[1] if figure else None, figure[2] if figure else None, AGGREGATE,
+            ))
+    return extra

@@ -78,16 +78,39 @@ def attach_clause(url: str) -> tuple[str, str]:
     raise ValueError(f"Cơ sở dữ liệu không được hỗ trợ: {parsed.get_backend_name()}")
 
 
+def attach_db(con: duckdb.DuckDBPyConnection, url: str, read_only: bool = True) -> None:
+    """Attach the system of record at `url` to `con` as `db`."""
+    target, extension = attach_clause(url)
+    load_extension(con, extension)
+    mode = ", READ_ONLY" if read_only else ""
+    quoted = target.replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS db (TYPE {extension}{mode})")
+
+
 @contextmanager
 def attached(url: str, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection with the system of record at `url` attached as `db`."""
-    target, extension = attach_clause(url)
     con = new_connection()
     try:
-        load_extension(con, extension)
-        mode = ", READ_ONLY" if read_only else ""
-        quoted = target.replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS db (TYPE {extension}{mode})")
+        attach_db(con, url, read_only)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def analytics(engine: Engine) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The connection every analytic question runs on: the registry snapshot (rebuilt first if the
+    registry changed) as the default schema, and the system of record attached read-only as `db` for
+    the small tables that are read live (units, targets, population figures, aggregate counts)."""
+    from bhyt.analytics.snapshot import fresh_snapshot  # the snapshot itself is built with this module
+
+    path = fresh_snapshot(engine)
+    con = new_connection()
+    try:
+        con.execute(f"ATTACH '{path}' AS snapshot (READ_ONLY)")
+        con.execute("USE snapshot")
+        attach_db(con, plain_url(engine))
         yield con
     finally:
         con.close()

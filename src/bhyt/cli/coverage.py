@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from bhyt.analytics.coverage import UnknownUnit, coverage
-from bhyt.analytics.engine import attached, plain_url
+from bhyt.analytics.engine import analytics
 from bhyt.cli.app import app
 from bhyt.cli.common import Format, Level, emit, fail, parse_date
 from bhyt.store.db import default_engine
@@ -25,7 +25,7 @@ def coverage_command(
     when = parse_date(as_of)
     engine = default_engine()
     upgrade(engine)
-    with attached(plain_url(engine)) as con:
+    with analytics(engine) as con:
         try:
             rows = coverage(con, when, level.value, unit)
         except UnknownUnit as error:

@@ -221,10 +221,12 @@ class Target(Base):
 
 class RegistryVersion(Base):
     """One row, bumped in the same transaction as every write to persons, residences or cards, so the
-    analytics snapshot knows when it is stale."""
+    analytics snapshot knows when it is stale. The random token changes with every bump: a database
+    dropped and created again restarts the count, but never repeats a token."""
 
     __tablename__ = "registry_version"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32))
     changed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -3,6 +3,7 @@ transaction, and the analytics snapshot rebuilds when its copy is older."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import Connection, select, update
@@ -18,5 +19,6 @@ def bump(connection: Connection) -> None:
     )
 
 
-def current(connection: Connection) -> int:
-    return connection.execute(select(RegistryVersion.version).where(RegistryVersion.id == 1)).scalar_one()
+def current(connection: Connection) -> str:
+    """The token of the registry's present state."""
+    return connection.execute(select(RegistryVersion.token).where(RegistryVersion.id == 1)).scalar_one()

@@ -5,6 +5,8 @@ Revises: 0001
 Create Date: 2026-11-22 07:53:54.789219
 """
 
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -19,11 +21,14 @@ def upgrade() -> None:
     op.create_table('registry_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=False),
     sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     # The analytics snapshot compares this number with its own: the row must exist from the start.
-    op.execute("INSERT INTO registry_version (id, version, changed_at) VALUES (1, 0, CURRENT_TIMESTAMP)")
+    op.execute(
+        f"INSERT INTO registry_version (id, version, token, changed_at) VALUES (1, 0, '{uuid.uuid4().hex}', CURRENT_TIMESTAMP)"
+    )
     op.create_table('aggregate_counts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_code', sa.String(length=16), nullable=False),

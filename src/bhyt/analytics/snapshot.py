@@ -1,0 +1,116 @@
+"""A columnar copy of the person registry, in a DuckDB file beside the data, for fast analytics.
+
+Reading persons, residences and cards through the sqlite or postgres scanner costs seconds per
+question at province scale; the same question over DuckDB's own tables takes tens of milliseconds.
+The copy carries the token of the registry state it was taken from (`store.registry_version`) and is rebuilt when
+the registry has moved on. A rebuild writes a new file and renames it over the old one, so a reader
+that still has the old file open keeps a consistent, if older, picture.
+
+What the copy adds to the registry: each residence carries its province and the person's birth date,
+sex and death date (every coverage question filters on them, so no join is needed), and each card
+its statutory group and the priority that picks one code for a person holding several.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy import Engine
+
+from bhyt.analytics.engine import attach_db, new_connection, plain_url
+from bhyt.config import data_dir
+from bhyt.domain.participants import PARTICIPANT_CODES
+from bhyt.store import registry_version
+
+# Ordered so that DuckDB's per-block min/max lets date filters skip most blocks.
+_TABLES = {
+    "units": """
+        SELECT u.code, u.name, u.level, u.parent_code,
+               CASE u.level WHEN 'province' THEN u.code WHEN 'commune' THEN u.parent_code ELSE p.parent_code END
+                   AS province_code,
+               CASE u.level WHEN 'commune' THEN u.code WHEN 'hamlet' THEN u.parent_code END AS commune_code
+        FROM db.units u LEFT JOIN db.units p ON p.code = u.parent_code
+        ORDER BY u.code
+    """,
+    "persons": "SELECT id, birth_date, sex, death_date, household_id FROM db.persons ORDER BY id",
+    "residences": """
+        SELECT r.person_id, c.parent_code AS province_code, r.commune_code, r.hamlet_code,
+               r.arrived_on, r.left_on, p.birth_date, p.sex, p.death_date, p.household_id
+        FROM db.residences r
+        JOIN db.persons p ON p.id = r.person_id
+        JOIN db.units c ON c.code = r.commune_code
+        ORDER BY r.commune_code, r.hamlet_code, r.person_id
+    """,
+    "cards": """
+        SELECT c.person_id, c.participant_code, g.statutory_group, g.priority, c.valid_from, c.valid_to
+        FROM db.card_periods c JOIN participant_groups g ON g.code = c.participant_code
+        ORDER BY c.valid_to, c.person_id
+    """,
+    "household_classifications": """
+        SELECT household_id, year, classification FROM db.household_classifications ORDER BY year, household_id
+    """,
+}
+
+
+def snapshot_path(engine: Engine) -> Path:
+    """One file per database, so tests and a second database never share a copy."""
+    digest = hashlib.sha256(plain_url(engine).encode()).hexdigest()[:16]
+    folder = data_dir() / "analytics"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"registry-{digest}.duckdb"
+
+
+def snapshot_version(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return con.execute("SELECT version FROM snapshot_meta").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
+def fresh_snapshot(engine: Engine) -> Path:
+    """The snapshot file, rebuilt first if the registry has changed since it was taken."""
+    path = snapshot_path(engine)
+    with engine.connect() as connection:
+        version = registry_version.current(connection)
+    if snapshot_version(path) != version:
+        build_snapshot(engine, path, version)
+    return path
+
+
+def build_snapshot(engine: Engine, path: Path, version: str) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    source = new_connection()
+    try:
+        attach_db(source, plain_url(engine))
+        source.register("participant_groups", _participant_groups())
+        source.execute(f"ATTACH '{partial}' AS snap")
+        source.execute("CREATE TABLE snap.participant_groups AS SELECT * FROM participant_groups")
+        for name, query in _TABLES.items():
+            source.execute(f"CREATE TABLE snap.{name} AS {query}")
+        source.execute("CREATE TABLE snap.snapshot_meta AS SELECT ? AS version, now() AS taken_at", [version])
+        source.execute("DETACH snap")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        source.close()
+    os.replace(partial, path)
+
+
+def _participant_groups() -> pa.Table:
+    codes = list(PARTICIPANT_CODES.values())
+    return pa.table(
+        {
+            "code": [code.code for code in codes],
+            "statutory_group": pa.array([code.group for code in codes], pa.int8()),
+            "priority": pa.array([code.priority for code in codes], pa.int16()),
+        }
+    )
