@@ -1,0 +1,89 @@
+"""The target appendix of a coverage plan, as the Tháp Mười plan prints it ("CHỈ TIÊU PHÁT TRIỂN BẢO
+HIỂM Y TẾ NĂM 2024", Kế hoạch 418/KH-UBND): per unit the population at the end of last year, the
+people insured then, this year's target in people, how many are still to enrol and the target rate;
+a total row for the whole unit above them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Sequence
+
+import xlsxwriter
+
+from bhyt.reports.official import DocumentHeader, Styles, format_date, write_document
+from bhyt.reports.sources import Provenance, source_note
+from bhyt.reports.table import Column, Kind, percent, write_table
+
+TOTAL_LABEL = "Tổng cộng"
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    unit_name: str
+    population: int | None
+    insured: int
+    target_count: int | None
+    still_to_enrol: int | None
+    target_rate: Decimal | None
+    provenance: Provenance = field(default_factory=Provenance)
+
+
+def appendix_total(rows: Sequence[AppendixRow]) -> AppendixRow:
+    """Sums of the counts; the rate is the summed target over the summed population, not an average."""
+    population = sum(row.population or 0 for row in rows)
+    target = sum(row.target_count or 0 for row in rows)
+    return AppendixRow(
+        unit_name=TOTAL_LABEL,
+        population=population,
+        insured=sum(row.insured for row in rows),
+        target_count=target,
+        still_to_enrol=sum(row.still_to_enrol or 0 for row in rows),
+        target_rate=percent(target, population),
+    )
+
+
+def appendix_columns(year: int, as_of: date, unit_title: str) -> list[Column]:
+    """The plan's columns; "end of last year" when the figures are counted on 31 December before `year`."""
+    at_year_end = as_of == date(year - 1, 12, 31)
+    population = f"Dân số cuối năm {year - 1}" if at_year_end else f"Dân số ngày {format_date(as_of)}"
+    insured = f"Tham gia đến cuối năm {year - 1}" if at_year_end else f"Tham gia đến ngày {format_date(as_of)}"
+    return [
+        Column("STT", Kind.INDEX, 6),
+        Column(unit_title, Kind.TEXT, 30),
+        Column(population, Kind.COUNT, 15),
+        Column(insured, Kind.COUNT, 15),
+        Column(f"Chỉ tiêu năm {year} (số người)", Kind.COUNT, 15),
+        Column("Phải vận động tham gia", Kind.COUNT, 15),
+        Column("Tỷ lệ % so với dân số", Kind.PERCENT, 13),
+    ]
+
+
+def write_appendix(path: Path | str, header: DocumentHeader, rows: Sequence[AppendixRow], year: int,
+                   as_of: date, unit_title: str = "Đơn vị") -> AppendixRow:
+    """Write the appendix as one sheet at `path`; returns the total row."""
+    total = appendix_total(rows)
+    columns = appendix_columns(year, as_of, unit_title)
+
+    def values(row: AppendixRow, index: int | None) -> list:
+        return [index, row.unit_name, row.population, row.insured, row.target_count, row.still_to_enrol,
+                row.target_rate]
+
+    workbook = xlsxwriter.Workbook(str(path))
+    try:
+        styles = Styles(workbook)
+        sheet = workbook.add_worksheet("Phụ lục")
+        write_document(
+            sheet, styles, header, [column.width for column in columns],
+            lambda first_row: write_table(
+                sheet, styles, first_row, columns,
+                [values(row, index) for index, row in enumerate(rows, start=1)], values(total, None),
+            ),
+            notes=[source_note([row.provenance for row in rows], as_of)] if rows else [],
+            landscape=False,
+        )
+    finally:
+        workbook.close()
+    return total
