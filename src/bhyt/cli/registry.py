@@ -118,6 +118,12 @@ def import_population(file: Path) -> None:
     _import("population", file)
 
 
+@import_app.command("aggregates")
+def import_aggregates(file: Path) -> None:
+    """Số liệu tổng hợp của BHXH: ma_don_vi, thang, ma_doi_tuong, so_nguoi_tham_gia. Tệp thay thế toàn bộ số liệu của mỗi cặp đơn vị–tháng có trong tệp."""
+    _import("aggregates", file)
+
+
 @app.command()
 def contribution(
     on: Annotated[str, typer.Option("--date", help="Ngày đóng (YYYY-MM-DD).")],

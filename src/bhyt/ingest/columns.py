@@ -38,6 +38,16 @@ DATE = CellType(
     "Ngày không hợp lệ: cần dạng YYYY-MM-DD hoặc DD/MM/YYYY.",
 )
 
+# A month is stored as its first day. Excel turns a typed "03/2026" into a date cell, which the reader
+# writes as YYYY-MM-DD (with the time when the cell has one): such a date stands for its month.
+MONTH = CellType(
+    "CASE WHEN regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{1,2}}') THEN try_strptime({v}, '%Y-%m')"
+    " WHEN regexp_full_match({v}, '[0-9]{{1,2}}/[0-9]{{4}}') THEN try_strptime({v}, '%m/%Y')"
+    " WHEN regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}( [0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\\.[0-9]+)?)?')"
+    " THEN date_trunc('month', try_strptime(substr({v}, 1, 10), '%Y-%m-%d')) END::DATE",
+    "Tháng không hợp lệ: cần dạng YYYY-MM, MM/YYYY (hoặc M/YYYY), hoặc một ngày YYYY-MM-DD (lấy tháng của ngày đó).",
+)
+
 SEX = CellType(
     "CASE WHEN lower(nfc_normalize({v})) IN ('nam', '1') THEN 1"
     " WHEN lower(nfc_normalize({v})) IN ('nữ', 'nu', '2') THEN 2 END",

@@ -335,6 +335,47 @@ def apply_population(connection: Connection, tables: dict[str, str], present: se
     return counts
 
 
+def stage_aggregates(stager: Stager) -> dict[str, str]:
+    return {"rows": stager.stage("aggregates", """
+        SELECT ma_don_vi, thang, ma_doi_tuong, so_nguoi_tham_gia FROM clean ORDER BY ma_don_vi, thang, ma_doi_tuong
+    """)}
+
+
+def apply_aggregates(connection: Connection, tables: dict[str, str], import_id: int) -> Counts:
+    """Replace BHXH's report for every (unit, month) the file contains; other unit-months stay as they were.
+
+    A file is the whole report for each unit-month in it, so a participant code the table holds for such
+    a unit-month but the file leaves out is deleted. A deleted row counts as updated: the unit-month's
+    report changed, and the counts say how many stored rows the import touched.
+    """
+    staged = tables["rows"]
+    same_row = "t.unit_code = s.ma_don_vi AND t.month = s.thang AND t.participant_code = s.ma_doi_tuong"
+    rows, inserted, changed = connection.execute(text(f"""
+        SELECT count(*),
+               sum(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END),
+               sum(CASE WHEN t.insured <> s.so_nguoi_tham_gia THEN 1 ELSE 0 END)
+        FROM {staged} s LEFT JOIN aggregate_counts t ON {same_row}
+    """)).one()
+    rows, inserted, changed = int(rows or 0), int(inserted or 0), int(changed or 0)
+    removed = connection.execute(text(f"""
+        DELETE FROM aggregate_counts WHERE id IN (
+            SELECT t.id
+            FROM (SELECT DISTINCT ma_don_vi, thang FROM {staged}) p
+            JOIN aggregate_counts t ON t.unit_code = p.ma_don_vi AND t.month = p.thang
+            LEFT JOIN {staged} s ON {same_row}
+            WHERE s.ma_don_vi IS NULL
+        )
+    """)).rowcount
+    connection.execute(text(f"""
+        INSERT INTO aggregate_counts (unit_code, month, participant_code, insured, import_id)
+        SELECT ma_don_vi, thang, ma_doi_tuong, so_nguoi_tham_gia, :import_id FROM {staged} WHERE true
+        ON CONFLICT (unit_code, month, participant_code) DO UPDATE
+        SET insured = excluded.insured, import_id = excluded.import_id
+        WHERE aggregate_counts.insured <> excluded.insured
+    """), {"import_id": import_id})
+    return Counts(inserted, changed + removed, rows - inserted - changed)
+
+
 def stage(spec: ListSpec, stager: Stager) -> dict[str, str]:
     """Copy the validated rows into staging tables of the target database (outside any transaction of
     ours: a SQLite transaction opened earlier would not see tables created after it began)."""
@@ -343,6 +384,7 @@ def stage(spec: ListSpec, stager: Stager) -> dict[str, str]:
         "persons": stage_persons,
         "cards": stage_cards,
         "population": stage_population,
+        "aggregates": stage_aggregates,
     }[spec.kind](stager)
 
 
@@ -355,4 +397,6 @@ def apply(spec: ListSpec, connection: Connection, tables: dict[str, str], presen
         return apply_persons(connection, tables, present, import_id)
     if spec.kind == "cards":
         return apply_cards(connection, tables, present, import_id, source)
+    if spec.kind == "aggregates":
+        return apply_aggregates(connection, tables, import_id)
     return apply_population(connection, tables, present, import_id)

@@ -1,4 +1,4 @@
-"""The four lists officers load, as data: their columns, cell types and row checks.
+"""The lists officers load, as data: their columns, cell types and row checks.
 
 A check is SQL over the typed row `c` (the raw text is `r`) that is true when the row is wrong; it
 names the column the officer has to fix. `db` is the attached system of record.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bhyt.ingest.columns import DATE, SEX, CellType, Column, digits, integer, one_of, text, upper_code
+from bhyt.ingest.columns import DATE, MONTH, SEX, CellType, Column, digits, integer, one_of, text, upper_code
 
 # Codes are written with spaces and in lower case on paper lists; they are compared without either.
 COMPACT_CODE = CellType(
@@ -158,6 +158,12 @@ CARDS = ListSpec(
     key=("ma_so_bhxh", "gt_the_tu"),
 )
 
+UNIT_EXISTS = Check(
+    "ma_don_vi",
+    _not_in("c.ma_don_vi", "SELECT code FROM db.units"),
+    "Mã đơn vị không có trong danh mục (tỉnh, xã hoặc thôn đã có).",
+)
+
 POPULATION = ListSpec(
     kind="population",
     title="dân số",
@@ -167,20 +173,36 @@ POPULATION = ListSpec(
         Column("dan_so", integer(0, 200_000_000, "Dân số"), required=True),
         Column("nguon", text(200), required=True),
     ),
-    checks=(
-        Check("ma_don_vi", _not_in("c.ma_don_vi", "SELECT code FROM db.units"),
-              "Mã đơn vị không có trong danh mục (tỉnh, xã hoặc thôn đã có)."),
-    ),
+    checks=(UNIT_EXISTS,),
     key=("ma_don_vi", "nam", "nguon"),
 )
 
-SPECS = {spec.kind: spec for spec in (HOUSEHOLDS, PERSONS, CARDS, POPULATION)}
+# BHXH's aggregate report: insured people per unit, month and participant code, without names.
+AGGREGATES = ListSpec(
+    kind="aggregates",
+    title="số liệu tổng hợp",
+    columns=(
+        Column("ma_don_vi", text(16), required=True),
+        Column("thang", MONTH, required=True),
+        Column("ma_doi_tuong", upper_code("participant_codes", "Mã đối tượng"), required=True),
+        Column("so_nguoi_tham_gia", integer(0, 200_000_000, "Số người tham gia"), required=True),
+    ),
+    checks=(
+        UNIT_EXISTS,
+        Check("thang", "c.thang > date_trunc('month', current_date)",
+              "Tháng ở tương lai: chỉ nhận số liệu đến hết tháng hiện tại."),
+    ),
+    key=("ma_don_vi", "thang", "ma_doi_tuong"),
+)
+
+SPECS = {spec.kind: spec for spec in (HOUSEHOLDS, PERSONS, CARDS, POPULATION, AGGREGATES)}
 
 DUPLICATE_CHECKS = {
     "households": _duplicate_key(HOUSEHOLDS.key, "Mã hộ"),
     "persons": _duplicate_key(PERSONS.key, "Số định danh"),
     "cards": _duplicate_key(CARDS.key, "Cặp mã số BHXH và ngày bắt đầu hạn thẻ"),
     "population": _duplicate_key(POPULATION.key, "Bộ ba mã đơn vị, năm, nguồn"),
+    "aggregates": _duplicate_key(AGGREGATES.key, "Bộ ba mã đơn vị, tháng, mã đối tượng"),
 }
 
 
