@@ -35,7 +35,7 @@ def assumptions(renewal, enrolment=Fraction(0), enrollee=Fraction(1), population
         grace_days=30,
         renewal_window=(date(2025, 9, 15), date(2026, 9, 14)),
         enrolment_window=(date(2025, 10, 15), AS_OF),
-        min_expiries=20,
+        min_observed=20,
     )
 
 
@@ -53,6 +53,7 @@ def test_month_ends_after_a_mid_month_day_and_after_a_month_end():
 def test_round_half_up_is_exact():
     assert round_half_up(Fraction(5, 2)) == Decimal(3)
     assert round_half_up(Fraction(12345, 1000), 2) == Decimal("12.35")  # 12.345 as a float rounds down
+    assert round_half_up(Fraction(-1, 8), 2) == Decimal("-0.13")  # away from zero, as Decimal's ROUND_HALF_UP
     assert percent(1, 8) == Decimal("12.50")
     assert percent(Fraction(2, 3), 1) == Decimal("66.67")
     assert percent(3, 0) is None
@@ -135,7 +136,7 @@ def test_assumptions_are_stated_in_vietnamese():
         grace_days=30,
         renewal_window=(date(2025, 9, 15), date(2026, 9, 14)),
         enrolment_window=(date(2025, 10, 15), AS_OF),
-        min_expiries=20,
+        min_observed=20,
     ).lines()
     assert stated[0] == ("Dân số giữ nguyên 1,234 người (số cư dân ngày 15/10/2026): "
                          "không tính sinh, mất, chuyển đến, chuyển đi.")

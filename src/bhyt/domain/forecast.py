@@ -53,10 +53,10 @@ def month_ends_after(start: date, until: date) -> list[date]:
 
 
 def round_half_up(value: Fraction, places: int = 0) -> Decimal:
-    """Exact half-up rounding of a non-negative fraction (no binary floats, no double rounding)."""
-    scale = 10**places
-    scaled = floor(value * scale + Fraction(1, 2))
-    return Decimal(scaled).scaleb(-places) if places else Decimal(scaled)
+    """Exact rounding of a fraction, halves away from zero as Decimal's ROUND_HALF_UP does (no binary
+    floats, no double rounding)."""
+    scaled = floor(abs(value) * 10**places + Fraction(1, 2))
+    return Decimal(-scaled if value < 0 else scaled).scaleb(-places)
 
 
 def percent(part: Fraction | int, whole: int) -> Decimal | None:
@@ -103,7 +103,7 @@ class Assumptions:
     grace_days: int
     renewal_window: tuple[date, date]  # the coverage ends the renewal rates were observed on
     enrolment_window: tuple[date, date]
-    min_expiries: int
+    min_observed: int  # below it, a unit's observation gives way to its province's
     card_months: int = CARD_MONTHS
 
     def lines(self) -> list[str]:
@@ -119,8 +119,9 @@ class Assumptions:
         ]
         lines += [f"  {code}: {rate.describe('lượt hết hạn')}" for code, rate in sorted(self.renewal.items())]
         lines += [
-            f"Mã đối tượng có dưới {self.min_expiries} lượt hết hạn ở đơn vị dùng tỷ lệ của cả tỉnh; "
-            "không có lượt nào thì giả định gia hạn hết.",
+            f"Tỷ lệ quan sát ở đơn vị trên dưới {self.min_observed} lượt (lượt hết hạn, người-tháng chưa có thẻ) "
+            "được thay bằng tỷ lệ của cả tỉnh; tỉnh cũng không có lượt nào thì giả định gia hạn hết và không có "
+            "người tham gia mới.",
             f"Thẻ gia hạn và thẻ mới có giá trị {self.card_months} tháng; người tham gia mới gia hạn với tỷ lệ "
             f"chung {self.enrollee_renewal.describe('lượt hết hạn')}.",
             f"Mỗi tháng có {self.enrolment.describe('người-tháng chưa có thẻ')} người chưa có thẻ tham gia mới "

@@ -1,0 +1,171 @@
+"""Units at risk of missing their coverage target: coverage falling since last month or since the same
+day a year before, many cards about to run out with no renewal yet, or a year-end projection below
+the year's target.
+
+Changes are the difference of the rounded percentages, as the table shows them. A target is the
+unit's own for the year (everyone, group_code ''), else its nearest ancestor's; a target given as a
+count becomes a rate over the registry population, on `as_of`, of the unit that holds it, rounded up
+as `domain.targets.rate_from_count` does (so reaching the rate reaches the count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+
+from bhyt.analytics.coverage import CoverageRow, coverage
+from bhyt.analytics.forecast import project_units
+from bhyt.analytics.renewals import GRACE_DAYS, MIN_OBSERVED, WITHIN_DAYS, expiry_schedule
+from bhyt.domain.card_validity import add_months
+from bhyt.domain.forecast import percent
+from bhyt.domain.targets import rate_from_count
+
+FELL_SINCE_LAST_MONTH = "Giảm so với tháng trước"
+FELL_SINCE_LAST_YEAR = "Giảm so với cùng kỳ năm trước"
+BELOW_TARGET = "Dự báo cuối năm dưới chỉ tiêu"
+
+# A fall of more than this many percentage points flags a unit: by default any fall that shows.
+MIN_FALL = Decimal("0.00")
+# Cards spread evenly over the year run out at about 8.3 % a month; about twice that share running
+# out in the next 30 days with no renewal is a wave the commune has to work on now.
+EXPIRING_SHARE = Decimal("15")
+EXPIRING_DAYS = 30
+
+
+def expiring_reason(share: Decimal, days: int = EXPIRING_DAYS) -> str:
+    return f"Nhiều thẻ sắp hết hạn chưa gia hạn (≥ {share} % trong {days} ngày)"
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    unit_code: str
+    unit_name: str
+    population: int
+    insured: int
+    coverage_pct: Decimal | None
+    month_ago_pct: Decimal | None
+    month_change: Decimal | None  # percentage points
+    year_ago_pct: Decimal | None
+    year_change: Decimal | None
+    expiring: dict[int, int]  # days → insured people whose coverage ends within them, not yet renewed
+    expiring_pct: dict[int, Decimal | None]  # of the insured
+    projected_pct: Decimal | None  # 31/12 of as_of's year
+    target_pct: Decimal | None
+    target_unit: str | None  # who set the target: the unit or an ancestor
+    reasons: list[str] = field(default_factory=list)
+
+
+def units_at_risk(
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    level: str,
+    unit: str | None = None,
+    min_fall: Decimal = MIN_FALL,
+    expiring_share: Decimal = EXPIRING_SHARE,
+    grace_days: int = GRACE_DAYS,
+    min_observed: int = MIN_OBSERVED,
+) -> list[RiskRow]:
+    """Every unit of `level` inside `unit`, most at risk first: the most reasons, then the furthest
+    below target, then the steepest fall since last month."""
+    now = coverage(con, as_of, level, unit)
+    month_ago = _pct_by_unit(coverage(con, add_months(as_of, -1), level, unit))
+    year_ago = _pct_by_unit(coverage(con, add_months(as_of, -12), level, unit))
+    schedule = expiry_schedule(con, as_of, level, unit, WITHIN_DAYS)
+    expiring: dict[str, dict[int, int]] = {}
+    for row in schedule:
+        totals = expiring.setdefault(row.unit_code, dict.fromkeys(WITHIN_DAYS, 0))
+        for days, people in row.within.items():
+            totals[days] += people
+    year_end = date(as_of.year, 12, 31)
+    projected = {
+        forecast.unit_code: forecast.projection.year_end(as_of.year).coverage_pct
+        for forecast in project_units(con, as_of, level, unit, year_end, now, schedule, grace_days, min_observed)
+    }
+    targets = _targets(con, as_of, now)
+    rows = []
+    for row in now:
+        within = expiring.get(row.unit_code, dict.fromkeys(WITHIN_DAYS, 0))
+        target_pct, target_unit = targets.get(row.unit_code, (None, None))
+        risk = RiskRow(
+            unit_code=row.unit_code,
+            unit_name=row.unit_name,
+            population=row.population,
+            insured=row.insured,
+            coverage_pct=row.coverage_pct,
+            month_ago_pct=month_ago.get(row.unit_code),
+            month_change=_change(row.coverage_pct, month_ago.get(row.unit_code)),
+            year_ago_pct=year_ago.get(row.unit_code),
+            year_change=_change(row.coverage_pct, year_ago.get(row.unit_code)),
+            expiring=within,
+            expiring_pct={days: percent(people, row.insured) for days, people in within.items()},
+            projected_pct=projected[row.unit_code],
+            target_pct=target_pct,
+            target_unit=target_unit,
+        )
+        rows.append(_flag(risk, min_fall, expiring_share))
+    return sorted(rows, key=_urgency)
+
+
+def _pct_by_unit(rows: list[CoverageRow]) -> dict[str, Decimal | None]:
+    return {row.unit_code: row.coverage_pct for row in rows}
+
+
+def _change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+    return None if now is None or before is None else now - before
+
+
+def _flag(row: RiskRow, min_fall: Decimal, expiring_share: Decimal) -> RiskRow:
+    if row.month_change is not None and row.month_change < -min_fall:
+        row.reasons.append(FELL_SINCE_LAST_MONTH)
+    if row.year_change is not None and row.year_change < -min_fall:
+        row.reasons.append(FELL_SINCE_LAST_YEAR)
+    share = row.expiring_pct[EXPIRING_DAYS]
+    if share is not None and share >= expiring_share:
+        row.reasons.append(expiring_reason(expiring_share))
+    if row.projected_pct is not None and row.target_pct is not None and row.projected_pct < row.target_pct:
+        row.reasons.append(BELOW_TARGET)
+    return row
+
+
+def _urgency(row: RiskRow) -> tuple:
+    gap = (row.projected_pct - row.target_pct
+           if row.projected_pct is not None and row.target_pct is not None else None)
+    return (
+        -len(row.reasons),
+        gap is None, gap,
+        row.month_change is None, row.month_change,
+        row.unit_code,
+    )
+
+
+def _targets(con, as_of: date, rows: list[CoverageRow]) -> dict[str, tuple[Decimal, str]]:
+    """Per unit, the rate of the year's target for everyone, its own or its nearest ancestor's, and
+    the code of the unit that set it."""
+    found = con.execute(
+        """
+        WITH scoped AS (SELECT code, commune_code, province_code FROM units WHERE code IN (SELECT unnest($units))),
+        chain AS (
+            SELECT code AS unit_code, code AS holder, 0 AS depth FROM scoped
+            UNION ALL SELECT code, commune_code, 1 FROM scoped WHERE commune_code IS NOT NULL
+            UNION ALL SELECT code, province_code, 2 FROM scoped
+        )
+        SELECT c.unit_code, c.holder, h.level, CAST(t.rate AS DECIMAL(5, 2)), t.count
+        FROM chain c JOIN db.targets t ON t.unit_code = c.holder AND t.year = $year AND t.group_code = ''
+        JOIN units h ON h.code = c.holder
+        QUALIFY row_number() OVER (PARTITION BY c.unit_code ORDER BY c.depth) = 1
+        """,
+        {"units": [row.unit_code for row in rows], "year": as_of.year},
+    ).fetchall()
+    populations = {row.unit_code: row.population for row in rows}
+    targets = {}
+    for unit_code, holder, holder_level, rate, count in found:
+        if rate is None:
+            if holder not in populations:
+                populations.update({row.unit_code: row.population for row in coverage(con, as_of, holder_level, holder)})
+            rate = rate_from_count(count, populations[holder]) if populations[holder] else None
+        if rate is not None:
+            targets[unit_code] = (rate, holder)
+    return targets
