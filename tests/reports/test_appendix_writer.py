@@ -39,11 +39,18 @@ def test_total_sums_the_units_and_takes_its_rate_from_the_sums():
     assert (sum(row.target_rate for row in ROWS) / 13).quantize(Decimal("0.01")) == Decimal("96.06")
 
 
-def test_units_without_a_target_count_as_zero_in_the_total():
+def test_a_unit_without_target_leaves_the_total_target_empty(tmp_path):
     rows = [AppendixRow("Thôn 1", 200, 150, 190, 40, Decimal("95")), AppendixRow("Thôn 2", 100, 90, None, None, None)]
     total = appendix_total(rows)
     assert (total.population, total.insured, total.target_count, total.still_to_enrol, total.target_rate) == (
-        300, 240, 190, 40, Decimal("63.33"))
+        300, 240, None, None, None)
+    path = tmp_path / "phu_luc.xlsx"
+    write_appendix(path, HEADER, rows, 2024, date(2023, 12, 31))
+    sheet = cells(path, "Phụ lục")
+    head = find_row(sheet, "Đơn vị")
+    assert sheet[head + 1] == ["", "Tổng cộng", 300, 240, "", "", ""]
+    assert sheet[head + 3] == [2, "Thôn 2", 100, 90, "", "", ""]
+    assert sheet[head + 5][0] == "1/2 đơn vị chưa có chỉ tiêu (hoặc chưa có dân số): dòng tổng cộng để trống các cột chỉ tiêu."
 
 
 def test_appendix_sheet(tmp_path):

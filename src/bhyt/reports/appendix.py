@@ -11,8 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
+import duckdb
 import xlsxwriter
 
+from bhyt.analytics.coverage import REGISTRY
+from bhyt.analytics.targets import target_progress
 from bhyt.reports.official import DocumentHeader, Styles, format_date, write_document
 from bhyt.reports.sources import Provenance, source_note
 from bhyt.reports.table import Column, Kind, percent, write_table
@@ -32,17 +35,27 @@ class AppendixRow:
 
 
 def appendix_total(rows: Sequence[AppendixRow]) -> AppendixRow:
-    """Sums of the counts; the rate is the summed target over the summed population, not an average."""
+    """Sums of the counts; the rate is the summed target over the summed population, not an average.
+    While some unit has no target the target columns of the total stay empty: a partial sum would
+    pass for the whole unit's target."""
     population = sum(row.population or 0 for row in rows)
-    target = sum(row.target_count or 0 for row in rows)
+    complete = all(row.target_count is not None for row in rows)
+    target = sum(row.target_count for row in rows) if complete else None
     return AppendixRow(
         unit_name=TOTAL_LABEL,
         population=population,
         insured=sum(row.insured for row in rows),
         target_count=target,
-        still_to_enrol=sum(row.still_to_enrol or 0 for row in rows),
-        target_rate=percent(target, population),
+        still_to_enrol=sum(row.still_to_enrol for row in rows) if complete else None,
+        target_rate=percent(target, population) if complete else None,
     )
+
+
+def _missing_targets_note(rows: Sequence[AppendixRow]) -> list[str]:
+    missing = sum(1 for row in rows if row.target_count is None)
+    if not missing:
+        return []
+    return [f"{missing}/{len(rows)} đơn vị chưa có chỉ tiêu (hoặc chưa có dân số): dòng tổng cộng để trống các cột chỉ tiêu."]
 
 
 def appendix_columns(year: int, as_of: date, unit_title: str) -> list[Column]:
@@ -81,9 +94,27 @@ def write_appendix(path: Path | str, header: DocumentHeader, rows: Sequence[Appe
                 sheet, styles, first_row, columns,
                 [values(row, index) for index, row in enumerate(rows, start=1)], values(total, None),
             ),
-            notes=[source_note([row.provenance for row in rows], as_of)] if rows else [],
+            notes=[source_note([row.provenance for row in rows], as_of)] + _missing_targets_note(rows) if rows else [],
             landscape=False,
         )
     finally:
         workbook.close()
     return total
+
+
+def appendix_rows(con: duckdb.DuckDBPyConnection, year: int, level: str, unit: str | None, as_of: date,
+                  source: str = "official") -> list[AppendixRow]:
+    """The units of `level` inside `unit` against their targets for `year`, counted at `as_of`.
+
+    `source="official"`: the official population figure of year − 1 (the plans' "population at the end
+    of last year") and BHXH's aggregate report of the month where there is one; a unit without an
+    official figure falls back to the registry, and the note under the table says so."""
+    progress = target_progress(con, year, level, unit, as_of, source=source)
+    if source != REGISTRY and any(row.population is None for row in progress):
+        registry = {row.unit_code: row for row in target_progress(con, year, level, unit, as_of, source=REGISTRY)}
+        progress = [registry[row.unit_code] if row.population is None else row for row in progress]
+    return [
+        AppendixRow(row.unit_name, row.population, row.insured, row.target_count, row.still_to_enrol,
+                    row.target_pct, Provenance(row.population_source, row.population_year, row.insured_source))
+        for row in progress
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Callable, Sequence
 
 from xlsxwriter.format import Format
@@ -61,6 +62,16 @@ class TableSpan:
 def format_date(day: date) -> str:
     """dd/mm/yyyy, as Vietnamese documents write dates in running text."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def count_text(count: int) -> str:
+    """A count in running text, Vietnamese style: 1.483.326."""
+    return f"{count:,}".replace(",", ".")
+
+
+def percent_text(value: Decimal, signed: bool = False) -> str:
+    """A rate in running text, Vietnamese style: 95,80; a change signed: +3,57, -14,29, +0,00."""
+    return (f"{value:+.2f}" if signed else f"{value:.2f}").replace(".", ",")
 
 
 def dated_place(place: str, day: date) -> str:

@@ -20,12 +20,12 @@ import xlsxwriter
 from bhyt.analytics.coverage import CoverageRow, UnknownUnit, coverage
 from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.domain.report_periods import ReportPeriod
-from bhyt.reports.official import DocumentHeader, Styles, format_date, write_document
+from bhyt.reports.official import DocumentHeader, Styles, count_text, format_date, write_document
 from bhyt.reports.sources import Provenance, source_note
 from bhyt.reports.table import Column, Kind, percent, write_table
+from bhyt.reports.unit_names import UNIT_TITLES
 
 TOTAL_LABEL = "Tổng cộng"
-UNIT_TITLES = {"province": "Tỉnh, thành phố", "commune": "Xã, phường, đặc khu", "hamlet": "Thôn, tổ dân phố"}
 
 # Luật BHYT Điều 12 (Luật 51/2024 renames group 5 the self-pay group).
 GROUP_NAMES = {
@@ -197,7 +197,7 @@ def _sheets(report: PeriodicReport) -> list[_Sheet]:
     shares_notes = [
         source_note([row.provenance for row in report.groups], report.as_of),
         f"Tỷ lệ của mỗi nhóm, mỗi mã tính trên dân số của {report.unit_name}: "
-        f"{_count_text(report.population)} người (kỳ trước {_count_text(report.previous_population)}).",
+        f"{_population_text(report.population)} (kỳ trước {_population_text(report.previous_population)}).",
     ]
     index, share = Column("STT", Kind.INDEX, 6), "Tỷ lệ so với dân số (%)"
     return [
@@ -240,6 +240,5 @@ def write_periodic(path: Path | str, header: DocumentHeader, report: PeriodicRep
     return units_total(report.units)
 
 
-def _count_text(count: int | None) -> str:
-    """A count in running text, Vietnamese style (1.483.326)."""
-    return "chưa có số liệu" if count is None else f"{count:,}".replace(",", ".")
+def _population_text(count: int | None) -> str:
+    return "chưa có số liệu" if count is None else f"{count_text(count)} người"
