@@ -8,6 +8,7 @@ import pytest
 from bhyt.analytics.coverage import CoverageRow, UnknownUnit
 from bhyt.analytics.engine import analytics
 from bhyt.domain.report_periods import report_period
+from bhyt.ingest.service import import_file
 from bhyt.reports.official import COUNT_CHANGE_FORMAT, PERCENT_CHANGE_FORMAT, DocumentHeader
 from bhyt.reports.periodic import (
     ChangeRow,
@@ -18,6 +19,8 @@ from bhyt.reports.periodic import (
     units_total,
     write_periodic,
 )
+from bhyt.reports.sources import Provenance
+from tests.conftest import write_csv
 from tests.reports.registry import AS_OF, DONG_HOI, DONG_SON, PREVIOUS, build_registry
 from tests.reports.xlsx import cells, find_row, merged, number_format
 
@@ -135,3 +138,37 @@ def test_monthly_report_of_a_commune_by_hamlet(registry, tmp_path):
 def test_unknown_unit(registry):
     with analytics(registry) as con, pytest.raises(UnknownUnit):
         periodic_report(con, Q2, "99999", "commune", AS_OF, PREVIOUS)
+
+
+def test_official_figures_where_there_are_some_and_the_registry_elsewhere(registry, tmp_path):
+    population = write_csv(tmp_path / "dan_so.csv", ["ma_don_vi", "nam", "dan_so", "nguon"],
+                           [[DONG_HOI, "2026", "10", "Công an phường"]])
+    aggregates = write_csv(tmp_path / "tong_hop.csv", ["ma_don_vi", "thang", "ma_doi_tuong", "so_nguoi_tham_gia"],
+                           [[DONG_HOI, "2026-03", "DN", "4"], [DONG_HOI, "2026-06", "DN", "4"],
+                            [DONG_HOI, "2026-06", "GD", "3"]])
+    for kind, path in (("population", population), ("aggregates", aggregates)):
+        result = import_file(registry, kind, path)
+        assert result.ok, result.errors
+    with analytics(registry) as con:
+        report = periodic_report(con, Q2, "44", "commune", AS_OF, PREVIOUS, source="official")
+    units = {row.code: row for row in report.units}
+    # Đồng Hới: BHXH's 7 (then 4) of the official 10; Đồng Sơn has no figure: 1 of 1 in the registry.
+    dong_hoi, dong_son = units[DONG_HOI], units[DONG_SON]
+    assert (dong_hoi.population, dong_hoi.insured, dong_hoi.previous_insured, dong_hoi.pct_change) == (
+        10, 7, 4, Decimal("30.00"))
+    assert dong_hoi.provenance == Provenance("Công an phường", 2026, "aggregate")
+    assert (dong_son.population, dong_son.insured, dong_son.provenance) == (1, 1, Provenance())
+    total = units_total(report.units)
+    # 8 of 11 (72,73 %) against 5 of 11 (45,45 %).
+    assert (total.population, total.insured, total.previous_insured, total.pct_change) == (
+        11, 8, 5, Decimal("27.28"))
+    # The province has no official figure: its groups come from the registry.
+    assert (report.population, [row.insured for row in report.groups]) == (8, [1, 0, 2, 2, 1])
+
+    path = tmp_path / "quy_2.xlsx"
+    write_periodic(path, HEADER, report)
+    rows = cells(path, "Theo đơn vị")
+    assert rows[find_row(rows, "Tổng cộng") + 79][0] == (
+        "Nguồn dân số: sổ đăng ký (người cư trú ngày 30/06/2026) (77 đơn vị), Công an phường năm 2026 (1 đơn vị); "
+        "số người tham gia: sổ đăng ký (thẻ còn giá trị ngày 30/06/2026) (77 đơn vị), "
+        "báo cáo tổng hợp của cơ quan BHXH tháng 06/2026 (1 đơn vị).")

@@ -71,6 +71,9 @@ Signer = Annotated[Optional[str], typer.Option(
     help="Khối chữ ký, các dòng cách nhau bởi '/'. Mặc định: 'TM. ỦY BAN NHÂN DÂN/CHỦ TỊCH'.")]
 Number = Annotated[Optional[str], typer.Option(help="Dòng số, ký hiệu văn bản, ví dụ 'Số: 12/BC-UBND'.")]
 Place = Annotated[Optional[str], typer.Option(help="Địa danh ở dòng ngày tháng. Mặc định: tên đơn vị.")]
+PeriodicSource = Annotated[Source, typer.Option(
+    help="registry: sổ đăng ký; official: dân số chính thức và báo cáo tổng hợp của BHXH (đơn vị chưa có dân số "
+         "chính thức thì lấy sổ đăng ký).")]
 DocumentDate = Annotated[Optional[str], typer.Option("--date", help="Ngày ký văn bản (YYYY-MM-DD). Mặc định: hôm nay.")]
 
 
@@ -92,8 +95,7 @@ def appendix_command(
     place: Place = None,
     document_date: DocumentDate = None,
 ) -> None:
-    """Phụ lục chỉ tiêu phát triển BHYT của năm: dân số, số người tham gia cuối năm trước, chỉ tiêu, số phải
-    vận động và tỷ lệ, từng đơn vị và dòng tổng cộng."""
+    """Phụ lục chỉ tiêu phát triển BHYT của năm: dân số, người tham gia cuối năm trước, chỉ tiêu, số phải vận động."""
     _check_out(out)
     when = parse_date(as_of) if as_of else date(year - 1, 12, 31)
     engine = default_engine()
@@ -164,8 +166,7 @@ def monthly_command(
     year: Year, out: Out,
     period: Annotated[int, typer.Option(help="Tháng (1–12).")],
     unit: UnitOption = None, level: LevelOption = None, as_of: AsOf = None,
-    source: Annotated[Source, typer.Option(help="registry: sổ đăng ký; official: dân số chính thức, báo cáo tổng hợp.")]
-    = Source.registry,
+    source: PeriodicSource = Source.registry,
     issuer: Issuer = None, signer: Signer = None, number: Number = None, place: Place = None,
     document_date: DocumentDate = None,
 ) -> None:
@@ -179,8 +180,7 @@ def quarterly_command(
     year: Year, out: Out,
     period: Annotated[int, typer.Option(help="Quý (1–4).")],
     unit: UnitOption = None, level: LevelOption = None, as_of: AsOf = None,
-    source: Annotated[Source, typer.Option(help="registry: sổ đăng ký; official: dân số chính thức, báo cáo tổng hợp.")]
-    = Source.registry,
+    source: PeriodicSource = Source.registry,
     issuer: Issuer = None, signer: Signer = None, number: Number = None, place: Place = None,
     document_date: DocumentDate = None,
 ) -> None:
@@ -195,10 +195,9 @@ def half_year_command(
     period: Annotated[int, typer.Option(help="1: 6 tháng đầu năm, 2: 6 tháng cuối năm.")] = 1,
     unit: UnitOption = None, level: LevelOption = None,
     as_of: Annotated[Optional[str], typer.Option(
-        help="Ngày chốt số liệu (YYYY-MM-DD). Mặc định: cuối kỳ (30/6); báo cáo nộp trước 20/5 thì chốt sớm hơn, "
-             "ví dụ 2026-05-15, và kỳ trước được so cùng ngày đó.")] = None,
-    source: Annotated[Source, typer.Option(help="registry: sổ đăng ký; official: dân số chính thức, báo cáo tổng hợp.")]
-    = Source.registry,
+        help="Ngày chốt số liệu (YYYY-MM-DD). Mặc định: cuối kỳ (30/6). Báo cáo nộp trước 20/5 có thể chốt sớm, "
+             "ví dụ 2026-05-15; khi đó kỳ trước tính đến cùng ngày 6 tháng trước (2025-11-15).")] = None,
+    source: PeriodicSource = Source.registry,
     issuer: Issuer = None, signer: Signer = None, number: Number = None, place: Place = None,
     document_date: DocumentDate = None,
 ) -> None:
@@ -212,10 +211,9 @@ def annual_command(
     year: Year, out: Out,
     unit: UnitOption = None, level: LevelOption = None,
     as_of: Annotated[Optional[str], typer.Option(
-        help="Ngày chốt số liệu (YYYY-MM-DD). Mặc định: 31/12; báo cáo nộp trước 20/11 thì chốt sớm hơn, "
-             "ví dụ 2026-11-15, và năm trước được so cùng ngày đó.")] = None,
-    source: Annotated[Source, typer.Option(help="registry: sổ đăng ký; official: dân số chính thức, báo cáo tổng hợp.")]
-    = Source.registry,
+        help="Ngày chốt số liệu (YYYY-MM-DD). Mặc định: 31/12. Báo cáo nộp trước 20/11 có thể chốt sớm, "
+             "ví dụ 2026-11-15; khi đó năm trước tính đến cùng ngày (2025-11-15).")] = None,
+    source: PeriodicSource = Source.registry,
     issuer: Issuer = None, signer: Signer = None, number: Number = None, place: Place = None,
     document_date: DocumentDate = None,
 ) -> None:

@@ -132,15 +132,16 @@ def change_rows(current: Sequence[CoverageRow], previous: Sequence[CoverageRow],
 def periodic_report(con: duckdb.DuckDBPyConnection, period: ReportPeriod, unit: str, level: str,
                     as_of: date, previous_as_of: date, source: str = "registry") -> PeriodicReport:
     """Coverage of the units of `level` inside `unit`, and of `unit` itself by statutory group and by
-    participant code, at `as_of` and at `previous_as_of`."""
+    participant code, at `as_of` and at `previous_as_of`. With `source="official"` a unit without an
+    official population figure is counted from the registry."""
     found = con.execute("SELECT name, level FROM db.units WHERE code = ?", [unit]).fetchone()
     if found is None:
         raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
     unit_name, unit_level = found
 
     def at_both_dates(at_level: str, by: str | None) -> tuple[list[CoverageRow], list[CoverageRow]]:
-        return (coverage(con, as_of, at_level, unit, by=by, source=source),
-                coverage(con, previous_as_of, at_level, unit, by=by, source=source))
+        return (_coverage_or_registry(con, as_of, at_level, unit, by, source),
+                _coverage_or_registry(con, previous_as_of, at_level, unit, by, source))
 
     whole_now, whole_before = at_both_dates(unit_level, None)
     code_names = {code: participant.name_vi for code, participant in PARTICIPANT_CODES.items()}
@@ -155,6 +156,19 @@ def periodic_report(con: duckdb.DuckDBPyConnection, period: ReportPeriod, unit: 
         codes=sorted(codes, key=lambda row: (order.get(row.code, len(order)), row.code)),
         population=whole_now[0].population, previous_population=whole_before[0].population,
     )
+
+
+def _coverage_or_registry(con: duckdb.DuckDBPyConnection, as_of: date, level: str, unit: str, by: str | None,
+                          source: str) -> list[CoverageRow]:
+    """Coverage from `source`; a unit without an official population figure takes its registry rows
+    instead (population and insured alike), so that every rate has a base and the note names both."""
+    rows = coverage(con, as_of, level, unit, by=by, source=source)
+    missing = {row.unit_code for row in rows if row.population is None}
+    if not missing:
+        return rows
+    registry = [row for row in coverage(con, as_of, level, unit, by=by) if row.unit_code in missing]
+    kept = [row for row in rows if row.unit_code not in missing]
+    return sorted(kept + registry, key=lambda row: (row.unit_code, row.key or ""))
 
 
 def periodic_title(period: ReportPeriod) -> str:
