@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import pytest
@@ -39,8 +40,8 @@ D = Decimal
 def test_tháp_mười_count_targets(population, insured, count, still, rate):
     assert count - insured == still
     assert rate_from_count(count, population) == rate
-    # The rounded-up rate asks for at least the count, and never more than one hundredth of a point more.
-    assert count <= target_count(rate, population) <= count + population // 10_000 + 1
+    # The rounded-up rate asks for at least the count: 92.97 % of 19,537 = 18,163.55 → 18,164.
+    assert target_count(rate, population) >= count
 
 
 def test_target_count_rounds_up_to_a_whole_person():
@@ -61,13 +62,25 @@ def test_still_to_enrol():
     assert still_to_enrol(D("95.5"), 212, 210) == 0
 
 
-def test_rate_from_count_rounds_up_and_refuses_no_population():
+def test_rate_from_count_rounds_up():
     assert rate_from_count(6, 7) == D("85.72")  # 85.714…
     assert rate_from_count(955, 1_000) == D("95.50")
+    assert rate_from_count(1_423_993, 1_483_326) == D("96.01")  # 96.0000027…%: up to the next hundredth
+    assert rate_from_count(2, 3) == D("66.67")
+    assert target_count(D("66.67"), 3) == 3  # 2.0001 → 3: why a unit's own count is kept as a count
     assert rate_from_count(0, 10) == D("0.00")
     assert rate_from_count(12, 10) == D("120.00")  # unreachable with this population, and visibly so
     with pytest.raises(TargetError, match="không có dân số"):
         rate_from_count(5, 0)
+
+
+@given(st.integers(1, 200_000), st.data())
+def test_rate_from_count_never_asks_for_fewer(population, data):
+    count = data.draw(st.integers(0, population))
+    rate = rate_from_count(count, population)
+    assert rate * population >= count * 100
+    assert rate * population - count * 100 < D("0.01") * population
+    assert count <= target_count(rate, population) <= count + math.ceil(population / 10_000)
 
 
 @pytest.mark.parametrize(

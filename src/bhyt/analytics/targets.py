@@ -9,7 +9,7 @@ Which target applies to a unit, for a year and a group ("" = everyone):
 4. else none: the unit is listed without target, still-to-enrol, status or rank.
 
 A unit's own count target keeps its count exactly (Tháp Mười's appendix gives counts: "still to enrol"
-is the count − insured); its rate is shown rounded up to 2 decimals.
+is the count − insured); its rate is `domain.targets.rate_from_count`.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class CascadedTarget:
     insured: int
     last_year_pct: Decimal | None
     target_pct: Decimal | None  # None only for a manual count target of a unit without population
-    target_count: int | None  # the manual count, when the officer set a count
+    target_count: int | None  # people the target asks for: a manual count as set, else ceil(rate × population)
     origin: str
     changed: bool
 
@@ -151,6 +151,8 @@ def cascade_targets(
             else:
                 rate, count, origin = rates[code], None, CASCADE
                 changed = _write_cascaded(connection, code, year, rate, stored, now)
+            if count is None:
+                count = target_count(rate, row.population)
             result.append(CascadedTarget(code, row.unit_name, row.population, row.insured, last_year[code], rate,
                                          count, origin, changed))
     return result
@@ -178,7 +180,8 @@ def target_progress(
         raise ValueError(f"Nguồn phải là một trong: {', '.join(SOURCES)}.")
     if group and source != REGISTRY:
         raise TargetError("Dân số chính thức và số liệu tổng hợp không chia theo nhóm đối tượng: hãy dùng nguồn registry.")
-    default_group_rate = target_group(group).default_target_pct if group else None
+    default_rate = target_group(group).default_target_pct if group else None
+    default_group_rate = default_rate.quantize(_CENT) if default_rate is not None else None
     as_of = as_of or default_as_of(year)
 
     def figures(at_level: str, at_unit: str | None) -> list[CoverageRow]:

@@ -3,8 +3,8 @@ the ranking, and how a parent's target is shared among its children.
 
 Every figure is exact: rates are `Decimal` percentages, counts whole people, and the arithmetic between
 them runs on `Fraction`, so nothing is lost to binary floats. Rounding always favours the target: a
-count rounds up to the next whole person, and a rate derived from a count rounds up to the next
-hundredth of a point, so a derived rate never asks for fewer people than the count it came from.
+count rounds up to the next whole person, and a rate derived from a count never asks for fewer people
+than the count it came from.
 """
 
 from __future__ import annotations
@@ -43,13 +43,15 @@ def still_to_enrol(target_pct: Decimal, population: int, insured: int) -> int:
 
 
 def rate_from_count(count: int, population: int) -> Decimal:
-    """The rate of a count target: count / population × 100, rounded UP to 2 decimals, so that
-    `target_count(rate, population) >= count`. A count above the population gives a rate above 100:
-    that target cannot be reached with this population figure, and the rate says so."""
+    """The rate of a count target: count / population × 100 rounded UP to 2 decimals, so the rate never
+    asks for fewer people than the count: `target_count(rate, population) >= count`. It may ask for one
+    person more when the count is not a whole hundredth of a point of the population (2 of 3 people →
+    66.67 %, and 66.67 % of 3 is 2.0001 → 3): a unit's own count target is therefore kept as a count
+    wherever it is used. A count above the population gives a rate above 100: that target cannot be
+    reached with this population figure, and the rate says so."""
     if population <= 0:
         raise TargetError("Không đổi được chỉ tiêu số người thành tỷ lệ: đơn vị không có dân số.")
-    cents = math.ceil(Fraction(count * 10_000, population))
-    return Decimal(cents).scaleb(-2)
+    return Decimal(math.ceil(Fraction(count * 10_000, population))).scaleb(-2)
 
 
 def status(coverage_pct: Decimal, target_pct: Decimal) -> str:
@@ -109,7 +111,7 @@ def cascade(parent_pct: Decimal, units: Sequence[UnitFigures], overrides: Mappin
        and the people left over go one each to the largest fractional parts (ties: more uninsured
        people first, then the lower code), so the shares add up exactly to the remainder.
     4. A child that received people gets the rate of (floor count + its share), rounded up to 2
-       decimals; a child that received none keeps its floor rate exactly.
+       decimals (`rate_from_count`); a child that received none keeps its floor rate exactly.
 
     Choices the plans leave open:
     - If floors and overrides alone already reach the requirement, every child keeps its floor: the
