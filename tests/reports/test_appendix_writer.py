@@ -50,7 +50,8 @@ def test_a_unit_without_target_leaves_the_total_target_empty(tmp_path):
     head = find_row(sheet, "Đơn vị")
     assert sheet[head + 1] == ["", "Tổng cộng", 300, 240, "", "", ""]
     assert sheet[head + 3] == [2, "Thôn 2", 100, 90, "", "", ""]
-    assert sheet[head + 5][0] == "1/2 đơn vị chưa có chỉ tiêu (hoặc chưa có dân số): dòng tổng cộng để trống các cột chỉ tiêu."
+    assert sheet[head + 5][0] == ("1/2 đơn vị chưa có chỉ tiêu (hoặc chưa có dân số): "
+                                  "dòng tổng cộng để trống các cột chỉ tiêu.")
 
 
 def test_appendix_sheet(tmp_path):

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 import xlsxwriter
 
@@ -6,9 +7,11 @@ from bhyt.reports.official import (
     DocumentHeader,
     Styles,
     TableSpan,
+    count_text,
     dated_place,
     format_date,
     header_split,
+    percent_text,
     write_document,
 )
 from tests.reports.xlsx import cells, merged, page_setup
@@ -29,6 +32,13 @@ def test_place_and_date_take_leading_zeros_for_small_days_and_january_february()
     assert dated_place("Tháp Mười", date(2024, 11, 20)) == "Tháp Mười, ngày 20 tháng 11 năm 2024"
     assert dated_place("Đồng Hới", date(2026, 3, 9)) == "Đồng Hới, ngày 09 tháng 3 năm 2026"
     assert format_date(date(2026, 6, 30)) == "30/06/2026"
+
+
+def test_running_text_numbers_are_vietnamese():
+    assert (count_text(1483326), count_text(5837, signed=True), count_text(-12, signed=True)) == (
+        "1.483.326", "+5.837", "-12")
+    assert (percent_text(Decimal("95.8")), percent_text(Decimal("-14.29"), signed=True),
+            percent_text(Decimal("0.00"), signed=True)) == ("95,80", "-14,29", "+0,00")
 
 
 def test_header_split_gives_the_issuer_two_fifths_unless_the_national_name_needs_room():

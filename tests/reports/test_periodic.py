@@ -111,7 +111,8 @@ def test_quarterly_report_of_the_province(registry, tmp_path):
                                 -1.79]
     assert groups[head + 4][2:] == [0, 0, 1, 14.29, -1, -14.29]
     assert groups[head + 7][2:] == [1, 12.5, 0, 0, 1, 12.5]
-    assert groups[head + 9][0] == "Tỷ lệ của mỗi nhóm, mỗi mã tính trên dân số của Quảng Trị: 8 người (kỳ trước 7 người)."
+    assert groups[head + 9][0] == (
+        "Tỷ lệ của mỗi nhóm, mỗi mã tính trên dân số của Quảng Trị: 8 người (kỳ trước 7 người).")
 
     codes = cells(path, "Theo mã đối tượng")
     head = find_row(codes, "Mã")

@@ -91,7 +91,8 @@ def appendix_command(
     issuer: Issuer = None,
     signer: Signer = None,
     number: Number = None,
-    subtitle: Annotated[Optional[str], typer.Option(help="Dòng dưới tiêu đề, ví dụ '(Kèm theo Kế hoạch số …)'.")] = None,
+    subtitle: Annotated[Optional[str], typer.Option(
+        help="Dòng dưới tiêu đề, ví dụ '(Kèm theo Kế hoạch số …)'.")] = None,
     place: Place = None,
     document_date: DocumentDate = None,
 ) -> None:
@@ -151,12 +152,14 @@ def _periodic(kind: PeriodKind, year: int, number: int | None, out: Path, unit: 
                      periodic_title(period), "")
     total = _written(out, lambda: write_periodic(out, header, report))
     rate = f" ({percent_text(total.coverage_pct)} %)" if total.coverage_pct is not None else ""
-    change = f", {percent_text(total.pct_change, signed=True)} điểm %" if total.pct_change is not None else ""
+    change = count_text(total.insured_change, signed=True) + " người"
+    if total.pct_change is not None:
+        change += f", {percent_text(total.pct_change, signed=True)} điểm %"
     console.print(f"Đã ghi {out}", soft_wrap=True)
     console.print(
         f"{period.name}, {full_name(scope.name, scope.kind)}, {len(report.units)} đơn vị, số liệu đến ngày "
         f"{when:%d/%m/%Y} so với ngày {before:%d/%m/%Y}. Tổng cộng: dân số {count_text(total.population or 0)}, "
-        f"tham gia {count_text(total.insured)}{rate}; so với kỳ trước {total.insured_change:+d} người{change}.",
+        f"tham gia {count_text(total.insured)}{rate}; so với kỳ trước {change}.",
         soft_wrap=True,
     )
 

@@ -18,9 +18,8 @@ from bhyt.analytics.coverage import REGISTRY
 from bhyt.analytics.targets import target_progress
 from bhyt.reports.official import DocumentHeader, Styles, format_date, write_document
 from bhyt.reports.sources import Provenance, source_note
-from bhyt.reports.table import Column, Kind, percent, write_table
+from bhyt.reports.table import TOTAL_LABEL, Column, Kind, percent, write_table
 
-TOTAL_LABEL = "Tổng cộng"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,8 @@ def _missing_targets_note(rows: Sequence[AppendixRow]) -> list[str]:
     missing = sum(1 for row in rows if row.target_count is None)
     if not missing:
         return []
-    return [f"{missing}/{len(rows)} đơn vị chưa có chỉ tiêu (hoặc chưa có dân số): dòng tổng cộng để trống các cột chỉ tiêu."]
+    return [f"{missing}/{len(rows)} đơn vị chưa có chỉ tiêu (hoặc chưa có dân số): "
+            "dòng tổng cộng để trống các cột chỉ tiêu."]
 
 
 def appendix_columns(year: int, as_of: date, unit_title: str) -> list[Column]:

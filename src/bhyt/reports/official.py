@@ -64,9 +64,9 @@ def format_date(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
-def count_text(count: int) -> str:
-    """A count in running text, Vietnamese style: 1.483.326."""
-    return f"{count:,}".replace(",", ".")
+def count_text(count: int, signed: bool = False) -> str:
+    """A count in running text, Vietnamese style: 1.483.326; a change signed: +5.837, -12, +0."""
+    return (f"{count:+,}" if signed else f"{count:,}").replace(",", ".")
 
 
 def percent_text(value: Decimal, signed: bool = False) -> str:
@@ -134,7 +134,7 @@ def header_split(widths: Sequence[float]) -> int:
         split += 1
     while split > 1 and sum(widths[split:]) < _NATION_WIDTH:
         split -= 1
-    return max(split, 1)
+    return split
 
 
 def write_document(sheet: Worksheet, styles: Styles, header: DocumentHeader, widths: Sequence[float],

@@ -22,10 +22,9 @@ from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.domain.report_periods import ReportPeriod
 from bhyt.reports.official import DocumentHeader, Styles, count_text, format_date, write_document
 from bhyt.reports.sources import Provenance, source_note
-from bhyt.reports.table import Column, Kind, percent, write_table
+from bhyt.reports.table import TOTAL_LABEL, Column, Kind, percent, write_table
 from bhyt.reports.unit_names import UNIT_TITLES
 
-TOTAL_LABEL = "Tổng cộng"
 
 # Luật BHYT Điều 12 (Luật 51/2024 renames group 5 the self-pay group).
 GROUP_NAMES = {

@@ -7,10 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from bhyt.analytics.coverage import AGGREGATE, REGISTRY
 from bhyt.reports.official import format_date
-
-REGISTRY = "registry"
-AGGREGATE = "aggregate"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from bhyt.reports.official import Styles, TableSpan, merge
 
 Value = str | int | Decimal | None
+TOTAL_LABEL = "Tổng cộng"
 
 
 class Kind(Enum):
