@@ -98,16 +98,20 @@ def test_too_few_observations_use_the_province(registry):
     assert (stated.enrolment.source, stated.enrolment.rate) == (PROVINCE, Fraction(3, 41))
 
 
+# Đồng Sơn, Khu phố 3, as of D: C1 HN renewed on time (HN 1 of 1); C3 GD renewed after 19 days,
+# C4 GD never (GD 1 of 2). Nobody uninsured ever joins: C4 uninsured from 31/03/2026 (on 31/03 its
+# card's end, 28/02, is more than 30 days back) to 30/09, 7 month starts, 0 joins.
+STEADY_RESIDENCES = [lives(name, DONG_SON, "Khu phố 3") for name in ("C1", "C3", "C4")]
+STEADY_CARDS = [
+    ("C1", "HN", "2025-01-01", "2025-12-31"), ("C1", "HN", "2026-01-01", "2026-12-31"),
+    ("C3", "GD", "2025-03-01", "2026-02-28"), ("C3", "GD", "2026-03-20", "2027-03-19"),
+    ("C4", "GD", "2025-03-01", "2026-02-28"),
+]
+
+
 @pytest.fixture
 def steady(engine):
-    # Đồng Sơn, Khu phố 3, as of D: C1 HN renewed on time (HN 1 of 1); C3 GD renewed after 19 days,
-    # C4 GD never (GD 1 of 2). Nobody uninsured ever joins: C4 uninsured from 31/03/2026 (on 31/03
-    # its card's end, 28/02, is more than 30 days back) to 30/09, 7 month starts, 0 joins.
-    build_registry(engine, [lives(name, DONG_SON, "Khu phố 3") for name in ("C1", "C3", "C4")], [
-        ("C1", "HN", "2025-01-01", "2025-12-31"), ("C1", "HN", "2026-01-01", "2026-12-31"),
-        ("C3", "GD", "2025-03-01", "2026-02-28"), ("C3", "GD", "2026-03-20", "2027-03-19"),
-        ("C4", "GD", "2025-03-01", "2026-02-28"),
-    ])
+    build_registry(engine, STEADY_RESIDENCES, STEADY_CARDS)
     return engine
 
 

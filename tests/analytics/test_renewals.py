@@ -6,8 +6,8 @@ the expiry as day 1: 30/05 + 31 = 30/06). All people live in Phường Đồng H
 
 person  hamlet  cards (code, from → to)                                  expiry in window       renewed?
 R1      Tổ 1    GD 2025-01-01 → 2025-12-31, GD 2026-01-01 → 2026-12-31     31/12/2025             yes, next day
-R2      Tổ 1    GD 2025-01-01 → 2025-12-31, GD 2026-02-15 → 2027-02-14     31/12/2025             no: 45 days without a card
-R3      Tổ 1    GD 2025-01-01 → 2025-12-31, GD 2026-01-31 → 2027-01-30     31/12/2025             yes: 30 days, the limit
+R2      Tổ 1    GD 2025-01-01 → 2025-12-31, GD 2026-02-15 → 2027-02-14     31/12/2025             no: 45 days uncovered
+R3      Tổ 1    GD 2025-01-01 → 2025-12-31, GD 2026-01-31 → 2027-01-30     31/12/2025             yes: 30 days (limit)
 R4      Tổ 1    GD 2025-03-01 → 2026-02-28 overlapped by GD 2025-09-01 → 2026-03-31
                                                                           31/03/2026 (one only)  no
 R5      Tổ 1    GD 2025-07-01 → 2026-04-30, died 10/05/2026              —  (died within grace)

@@ -100,17 +100,17 @@ def test_the_numbers_of_each_unit(registry):
     assert (hoi.month_ago_pct, hoi.month_change) == (Decimal("100.00"), Decimal("-25.00"))
     assert (hoi.year_ago_pct, hoi.year_change) == (Decimal("75.00"), Decimal("0.00"))
     assert hoi.expiring == {30: 0, 60: 0, 90: 0}
-    assert (hoi.projected_pct, hoi.target_pct, hoi.target_unit) == (Decimal("75.00"), Decimal("70.00"), DONG_HOI)
+    assert (hoi.projected_pct, hoi.target_pct) == (Decimal("75.00"), Decimal("70.00"))
 
-    assert (son.coverage_pct, son.month_change, son.year_change) == (Decimal("100.00"), Decimal("0.00"), Decimal("0.00"))
-    assert (son.projected_pct, son.target_pct, son.target_unit) == (Decimal("100.00"), Decimal("96.00"), "44")
+    assert (son.coverage_pct, son.month_change, son.year_change) == (
+        Decimal("100.00"), Decimal("0.00"), Decimal("0.00"))
+    assert (son.projected_pct, son.target_pct) == (Decimal("100.00"), Decimal("96.00"))  # the province's
 
     assert (thuan.coverage_pct, thuan.month_change, thuan.year_change) == (
         Decimal("80.00"), Decimal("0.00"), Decimal("0.00"))
     assert thuan.expiring == {30: 2, 60: 2, 90: 2}
     assert thuan.expiring_pct == {30: Decimal("50.00"), 60: Decimal("50.00"), 90: Decimal("50.00")}
-    assert (thuan.projected_pct, thuan.target_pct, thuan.target_unit) == (
-        Decimal("70.00"), Decimal("80.00"), DONG_THUAN)
+    assert (thuan.projected_pct, thuan.target_pct) == (Decimal("70.00"), Decimal("80.00"))
 
 
 def test_an_empty_commune_has_no_figures(registry):
@@ -131,5 +131,5 @@ def test_thresholds(registry):
 def test_hamlets_inherit_their_communes_target(registry):
     rows = at_risk(registry, "hamlet", DONG_THUAN)
     # The one hamlet holds all 5 people: the commune's count target over the commune, 80.00 %.
-    assert [(row.unit_code, row.coverage_pct, row.projected_pct, row.target_pct, row.target_unit) for row in rows] == [
-        (f"{DONG_THUAN}-001", Decimal("80.00"), Decimal("70.00"), Decimal("80.00"), DONG_THUAN)]
+    assert [(row.unit_code, row.coverage_pct, row.projected_pct, row.target_pct) for row in rows] == [
+        (f"{DONG_THUAN}-001", Decimal("80.00"), Decimal("70.00"), Decimal("80.00"))]

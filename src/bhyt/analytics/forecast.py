@@ -16,6 +16,7 @@ from bhyt.analytics.renewals import (
     ENROLLEES,
     GRACE_DAYS,
     ExpiryRow,
+    RateCounts,
     MIN_OBSERVED,
     enrolment_counts,
     enrolment_window,
@@ -82,26 +83,33 @@ def forecast(
         raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
     level = found[0]
     until = date(max(year, HORIZON_YEAR), 12, 31)
-    own = projections(con, as_of, level, unit, until, grace_days, min_observed)
-    children = []
-    if level != LEVELS[-1]:
-        children = projections(con, as_of, LEVELS[LEVELS.index(level) + 1], unit, until, grace_days, min_observed)
-    return Forecast(as_of, year, own[0], children)
+    provinces = observe_provinces(con, as_of, unit, grace_days)
+    levels = LEVELS[LEVELS.index(level):LEVELS.index(level) + 2]  # the unit's, and its children's if any
+    own, *children = (
+        project_units(con, as_of, at, unit, until, coverage(con, as_of, at, unit),
+                      expiry_schedule(con, as_of, at, unit), provinces, grace_days, min_observed)
+        for at in levels
+    )
+    return Forecast(as_of, year, own[0], children[0] if children else [])
 
 
-def projections(
-    con: duckdb.DuckDBPyConnection,
-    as_of: date,
-    level: str,
-    unit: str | None,
-    until: date,
-    grace_days: int = GRACE_DAYS,
-    min_observed: int = MIN_OBSERVED,
-) -> list[UnitForecast]:
-    """Every unit of `level` inside `unit` (all provinces with residents when None), projected month
-    by month from `as_of` to `until`."""
-    return project_units(con, as_of, level, unit, until, coverage(con, as_of, level, unit),
-                         expiry_schedule(con, as_of, level, unit), grace_days, min_observed)
+@dataclass(frozen=True)
+class ProvinceObservations:
+    """What the provinces in scope observed, for the units whose own observations are too few."""
+
+    renewals: list[RateCounts]
+    enrolment: list[RateCounts]
+
+
+def observe_provinces(
+    con: duckdb.DuckDBPyConnection, as_of: date, unit: str | None, grace_days: int = GRACE_DAYS
+) -> ProvinceObservations:
+    """Renewal and enrolment counts of the province holding `unit` (of every province when None)."""
+    province = province_of(con, unit)
+    return ProvinceObservations(
+        renewal_counts(con, as_of, "province", province, grace_days),
+        enrolment_counts(con, as_of, "province", province, grace_days),
+    )
 
 
 def project_units(
@@ -112,28 +120,18 @@ def project_units(
     until: date,
     rows: list[CoverageRow],
     schedule: list[ExpiryRow],
+    provinces: ProvinceObservations,
     grace_days: int = GRACE_DAYS,
     min_observed: int = MIN_OBSERVED,
 ) -> list[UnitForecast]:
-    """The projections of the units of `rows` (their coverage on `as_of`) from their expiry
-    `schedule`, each on its own rates where they rest on at least `min_observed` observations and on
-    its province's otherwise."""
+    """The units of `rows` (their coverage on `as_of`), projected month by month from `as_of` to
+    `until` from their expiry `schedule`, each on its own rates where they rest on at least
+    `min_observed` observations and on its province's otherwise."""
     lapses = lapses_by_unit(schedule)
-    province = province_of(con, unit)
-    renewals = observed_rates(
-        con,
-        renewal_counts(con, as_of, level, unit, grace_days),
-        renewal_counts(con, as_of, "province", province, grace_days),
-        min_observed,
-        ASSUMED_RENEWAL,
-    )
-    enrolment = observed_rates(
-        con,
-        enrolment_counts(con, as_of, level, unit, grace_days),
-        enrolment_counts(con, as_of, "province", province, grace_days),
-        min_observed,
-        ASSUMED_ENROLMENT,
-    )
+    own = provinces if level == "province" else ProvinceObservations(
+        renewal_counts(con, as_of, level, unit, grace_days), enrolment_counts(con, as_of, level, unit, grace_days))
+    renewals = observed_rates(con, own.renewals, provinces.renewals, min_observed, ASSUMED_RENEWAL)
+    enrolment = observed_rates(con, own.enrolment, provinces.enrolment, min_observed, ASSUMED_ENROLMENT)
     forecasts = []
     for row in rows:
         unit_lapses = lapses.get(row.unit_code, {})

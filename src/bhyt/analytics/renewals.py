@@ -103,22 +103,19 @@ def expiry_schedule(
             SELECT DISTINCT r.person_id, r.{column} AS unit_code FROM residences r
             WHERE {where} AND {_resident('$as_of')}
         ),
-        ahead AS (
-            SELECT c.person_id, c.participant_code, c.priority, c.valid_from, c.valid_to,
-                   max(c.valid_to) OVER (PARTITION BY c.person_id ORDER BY c.valid_from, c.valid_to
-                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
-            FROM cards c WHERE c.valid_to >= $as_of AND c.person_id IN (SELECT person_id FROM residents)
-        ),
-        spells AS (
-            SELECT *, sum(CASE WHEN valid_from > reached + 1 THEN 1 ELSE 0 END)
-                      OVER (PARTITION BY person_id ORDER BY valid_from, valid_to ROWS UNBOUNDED PRECEDING) AS spell
-            FROM ahead
+        covered AS (
+            SELECT person_id, arg_min(participant_code, priority) AS code FROM cards
+            WHERE valid_from <= $as_of AND valid_to >= $as_of AND person_id IN (SELECT person_id FROM residents)
+            GROUP BY person_id
         ),
         coverage AS (
-            -- the first spell from as_of on is the one covering as_of, if it has begun by then
-            SELECT person_id, max(valid_to) AS ended,
-                   arg_min(participant_code, priority) FILTER (WHERE valid_from <= $as_of) AS code
-            FROM spells WHERE spell = 0 GROUP BY person_id HAVING min(valid_from) <= $as_of
+            -- the first day from as_of on that no card continues past: no card covers the next day
+            SELECT c.person_id, any_value(v.code) AS code, min(c.valid_to) AS ended
+            FROM cards c JOIN covered v USING (person_id)
+            WHERE c.valid_to >= $as_of AND NOT EXISTS (
+                SELECT 1 FROM cards n
+                WHERE n.person_id = c.person_id AND n.valid_from <= c.valid_to + 1 AND n.valid_to > c.valid_to)
+            GROUP BY c.person_id
         ),
         insured AS (
             SELECT r.unit_code, c.code, c.ended FROM residents r JOIN coverage c USING (person_id)
@@ -161,32 +158,26 @@ def renewal_counts(
     first, last = renewal_window(as_of, grace_days)
     found = con.execute(
         f"""
-        WITH recent AS (
-            SELECT person_id, participant_code, priority, valid_from, valid_to,
-                   max(valid_to) OVER (PARTITION BY person_id ORDER BY valid_from, valid_to
-                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reached
-            FROM cards WHERE valid_to >= $first
-        ),
-        numbered AS (
-            SELECT *, max(valid_to) OVER (PARTITION BY person_id, run) AS run_end FROM (
-                SELECT person_id, participant_code, priority, valid_from, valid_to,
-                       sum(CASE WHEN valid_from > reached THEN 1 ELSE 0 END)
-                       OVER (PARTITION BY person_id ORDER BY valid_from, valid_to ROWS UNBOUNDED PRECEDING) AS run
-                FROM recent)
+        WITH ends AS (
+            SELECT person_id, valid_to AS ended, arg_min(participant_code, priority) AS code FROM cards
+            WHERE valid_to BETWEEN $first AND $last AND person_id IN (SELECT person_id FROM residences r WHERE {where})
+            GROUP BY ALL
         ),
         expiries AS (
-            SELECT person_id, run, run_end AS ended, min(valid_from) AS started,
-                   arg_min(participant_code, priority) FILTER (WHERE valid_to = run_end) AS code
-            FROM numbered GROUP BY person_id, run, run_end
+            -- an overlapping card hides an end; a card starting the next day renews it
+            SELECT * FROM ends e WHERE NOT EXISTS (
+                SELECT 1 FROM cards c
+                WHERE c.person_id = e.person_id AND c.valid_from <= e.ended AND c.valid_to > e.ended)
         ),
         followed AS (
-            SELECT person_id, ended, code,
-                   lead(started) OVER (PARTITION BY person_id ORDER BY run) AS next_start
-            FROM expiries
+            SELECT e.*, EXISTS (
+                SELECT 1 FROM cards c
+                WHERE c.person_id = e.person_id AND c.valid_from > e.ended AND c.valid_from <= e.ended + 1 + $grace
+            ) AS renewed
+            FROM expiries e
         ),
         observed AS (
-            SELECT DISTINCT r.{column} AS unit_code, f.person_id, f.ended, f.code,
-                   coalesce(f.next_start <= f.ended + 1 + $grace, false) AS renewed
+            SELECT DISTINCT r.{column} AS unit_code, f.person_id, f.ended, f.code, f.renewed
             FROM followed f JOIN residences r ON r.person_id = f.person_id
             WHERE f.ended BETWEEN $first AND $last AND {where}
               AND {_resident('f.ended', f'f.ended + 1 + $grace')}
@@ -212,27 +203,43 @@ def enrolment_counts(
     _check_grace(grace_days)
     column, where, params = scope(con, level, unit)
     bounds = [add_months(as_of, -months) for months in range(OBSERVED_MONTHS, -1, -1)]
+    months = list(zip(bounds[:-1], bounds[1:]))
+    # One bit per month: each card, residence and person carries the months it concerns as a bit set,
+    # so nothing is multiplied by the number of months.
+    every_month = (1 << len(months)) - 1
+
+    def bits(condition: str) -> str:
+        return " | ".join(
+            f"CASE WHEN {condition.format(opened=f'DATE {str(opened)!r}', closed=f'DATE {str(closed)!r}')} "
+            f"THEN {1 << index} ELSE 0 END"
+            for index, (opened, closed) in enumerate(months)
+        )
+
     found = con.execute(
         f"""
-        WITH months AS (SELECT unnest($starts::DATE[]) AS opened, unnest($ends::DATE[]) AS closed),
-        residents AS (
-            SELECT DISTINCT m.opened, m.closed, r.person_id, r.{column} AS unit_code
-            FROM residences r JOIN months m ON {_resident('m.opened', 'm.closed')}
-            WHERE {where}
+        WITH cards_by_person AS (
+            SELECT person_id,
+                   -- covered on the opening day, or within the grace period after a card ended
+                   bit_or({bits("valid_from <= {opened} AND valid_to >= {opened} - $grace")}) AS protected,
+                   bit_or({bits("valid_from <= {closed} AND valid_to >= {closed}")}) AS insured_at_close
+            FROM cards WHERE valid_to >= $first - $grace AND valid_from <= $last
+              AND person_id IN (SELECT person_id FROM residences r WHERE {where})
+            GROUP BY person_id
         ),
-        status AS (
-            SELECT r.opened, r.unit_code, r.person_id,
-                   coalesce(bool_or(c.valid_from <= r.opened AND c.valid_to >= r.opened), false) AS covered,
-                   coalesce(bool_or(c.valid_to < r.opened AND c.valid_to >= r.opened - $grace), false) AS in_grace,
-                   coalesce(bool_or(c.valid_from <= r.closed AND c.valid_to >= r.closed), false) AS covered_after
-            FROM residents r LEFT JOIN cards c
-              ON c.person_id = r.person_id AND c.valid_to >= r.opened - $grace AND c.valid_from <= r.closed
-            GROUP BY ALL
+        residents AS (
+            SELECT r.person_id, r.{column} AS unit_code,
+                   bit_or({bits(_resident("{opened}", "{closed}"))}) AS present
+            FROM residences r WHERE {where} GROUP BY ALL
+        ),
+        uninsured AS (
+            SELECT r.unit_code, r.present & ({every_month} - coalesce(c.protected, 0)) AS months,
+                   coalesce(c.insured_at_close, 0) AS insured_at_close
+            FROM residents r LEFT JOIN cards_by_person c USING (person_id)
         )
-        SELECT unit_code, count_if(covered_after), count(*) FROM status
-        WHERE NOT covered AND NOT in_grace GROUP BY unit_code ORDER BY unit_code
+        SELECT unit_code, sum(bit_count(months & insured_at_close)), sum(bit_count(months)) AS uninsured
+        FROM uninsured GROUP BY unit_code HAVING uninsured > 0 ORDER BY unit_code
         """,
-        {"starts": bounds[:-1], "ends": bounds[1:], "grace": grace_days, **params},
+        {"first": bounds[0], "last": bounds[-1], "grace": grace_days, **params},
     ).fetchall()
     return [RateCounts(unit_code, ENROLLEES, joined, uninsured) for unit_code, joined, uninsured in found]
 

@@ -2,10 +2,9 @@
 day a year before, many cards about to run out with no renewal yet, or a year-end projection below
 the year's target.
 
-Changes are the difference of the rounded percentages, as the table shows them. A target is the
-unit's own for the year (everyone, group_code ''), else its nearest ancestor's; a target given as a
-count becomes a rate over the registry population, on `as_of`, of the unit that holds it, rounded up
-as `domain.targets.rate_from_count` does (so reaching the rate reaches the count).
+Changes are the difference of the rounded percentages, as the table shows them. The target is the
+year's target for everyone as `analytics.targets` resolves it: the unit's own, else its nearest
+ancestor's, a count turned into a rate over the registry population on `as_of`.
 """
 
 from __future__ import annotations
@@ -17,11 +16,11 @@ from decimal import Decimal
 import duckdb
 
 from bhyt.analytics.coverage import CoverageRow, coverage
-from bhyt.analytics.forecast import project_units
+from bhyt.analytics.forecast import observe_provinces, project_units
 from bhyt.analytics.renewals import GRACE_DAYS, MIN_OBSERVED, WITHIN_DAYS, expiry_schedule
+from bhyt.analytics.targets import target_progress
 from bhyt.domain.card_validity import add_months
 from bhyt.domain.forecast import percent
-from bhyt.domain.targets import rate_from_count
 
 FELL_SINCE_LAST_MONTH = "Giảm so với tháng trước"
 FELL_SINCE_LAST_YEAR = "Giảm so với cùng kỳ năm trước"
@@ -54,7 +53,6 @@ class RiskRow:
     expiring_pct: dict[int, Decimal | None]  # of the insured
     projected_pct: Decimal | None  # 31/12 of as_of's year
     target_pct: Decimal | None
-    target_unit: str | None  # who set the target: the unit or an ancestor
     reasons: list[str] = field(default_factory=list)
 
 
@@ -82,13 +80,13 @@ def units_at_risk(
     year_end = date(as_of.year, 12, 31)
     projected = {
         forecast.unit_code: forecast.projection.year_end(as_of.year).coverage_pct
-        for forecast in project_units(con, as_of, level, unit, year_end, now, schedule, grace_days, min_observed)
+        for forecast in project_units(con, as_of, level, unit, year_end, now, schedule,
+                                      observe_provinces(con, as_of, unit, grace_days), grace_days, min_observed)
     }
-    targets = _targets(con, as_of, now)
+    targets = {row.unit_code: row.target_pct for row in target_progress(con, as_of.year, level, unit, as_of)}
     rows = []
     for row in now:
         within = expiring.get(row.unit_code, dict.fromkeys(WITHIN_DAYS, 0))
-        target_pct, target_unit = targets.get(row.unit_code, (None, None))
         risk = RiskRow(
             unit_code=row.unit_code,
             unit_name=row.unit_name,
@@ -102,8 +100,7 @@ def units_at_risk(
             expiring=within,
             expiring_pct={days: percent(people, row.insured) for days, people in within.items()},
             projected_pct=projected[row.unit_code],
-            target_pct=target_pct,
-            target_unit=target_unit,
+            target_pct=targets.get(row.unit_code),
         )
         rows.append(_flag(risk, min_fall, expiring_share))
     return sorted(rows, key=_urgency)
@@ -139,33 +136,3 @@ def _urgency(row: RiskRow) -> tuple:
         row.month_change is None, row.month_change,
         row.unit_code,
     )
-
-
-def _targets(con, as_of: date, rows: list[CoverageRow]) -> dict[str, tuple[Decimal, str]]:
-    """Per unit, the rate of the year's target for everyone, its own or its nearest ancestor's, and
-    the code of the unit that set it."""
-    found = con.execute(
-        """
-        WITH scoped AS (SELECT code, commune_code, province_code FROM units WHERE code IN (SELECT unnest($units))),
-        chain AS (
-            SELECT code AS unit_code, code AS holder, 0 AS depth FROM scoped
-            UNION ALL SELECT code, commune_code, 1 FROM scoped WHERE commune_code IS NOT NULL
-            UNION ALL SELECT code, province_code, 2 FROM scoped
-        )
-        SELECT c.unit_code, c.holder, h.level, CAST(t.rate AS DECIMAL(5, 2)), t.count
-        FROM chain c JOIN db.targets t ON t.unit_code = c.holder AND t.year = $year AND t.group_code = ''
-        JOIN units h ON h.code = c.holder
-        QUALIFY row_number() OVER (PARTITION BY c.unit_code ORDER BY c.depth) = 1
-        """,
-        {"units": [row.unit_code for row in rows], "year": as_of.year},
-    ).fetchall()
-    populations = {row.unit_code: row.population for row in rows}
-    targets = {}
-    for unit_code, holder, holder_level, rate, count in found:
-        if rate is None:
-            if holder not in populations:
-                populations.update({row.unit_code: row.population for row in coverage(con, as_of, holder_level, holder)})
-            rate = rate_from_count(count, populations[holder]) if populations[holder] else None
-        if rate is not None:
-            targets[unit_code] = (rate, holder)
-    return targets
