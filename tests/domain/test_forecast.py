@@ -143,6 +143,7 @@ def test_assumptions_are_stated_in_vietnamese():
     assert "từ 15/09/2025 đến 14/09/2026" in stated[2] and "trong vòng 30 ngày" in stated[2]
     assert stated[3] == "  GD: 71.43 % (5/7 lượt hết hạn, quan sát ở đơn vị)"
     assert stated[4] == "  HN: 100.00 % (chưa có số liệu, giả định)"
+    assert stated[5].startswith("Tỷ lệ của đơn vị dựa trên ít hơn 20 lượt quan sát")
     assert "75.00 % (30/40 lượt hết hạn, quan sát ở cả tỉnh)" in stated[6]
     assert stated[7] == ("Mỗi tháng có 2.00 % (1/50 người-tháng chưa có thẻ, quan sát ở đơn vị) người chưa có thẻ "
                          "tham gia mới (quan sát từ 15/10/2025 đến 15/10/2026).")

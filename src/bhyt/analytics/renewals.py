@@ -97,10 +97,12 @@ def expiry_schedule(
     column, where, params = scope(con, level, unit)
     within = sorted(set(within))
     counts = ", ".join(f"count_if(ended <= $as_of + {int(days)})" for days in within)
+    # One residence per person and commune: only a province can hold a person twice on one day.
+    distinct = "DISTINCT" if level == "province" else ""
     found = con.execute(
         f"""
         WITH residents AS (
-            SELECT DISTINCT r.person_id, r.{column} AS unit_code FROM residences r
+            SELECT {distinct} r.person_id, r.{column} AS unit_code FROM residences r
             WHERE {where} AND {_resident('$as_of')}
         ),
         covered AS (

@@ -70,13 +70,13 @@ def risk_command(
             console.print("Không có đơn vị nào có nguy cơ.")
             return
         emit(
-            ["unit_code", "unit_name", "coverage_pct", "month_change", "year_change",
-             *(f"expiring_{days}" for days in WITHIN_DAYS), "projected_year_end_pct", "target_pct", "reasons"],
-            ["Mã", "Đơn vị", "Bao phủ (%)", "So tháng trước", "So cùng kỳ", "Hết hạn ≤ 30 ngày", "≤ 60 ngày",
-             "≤ 90 ngày", "Dự báo 31/12 (%)", "Chỉ tiêu (%)", "Lý do"],
+            ["unit_code", "unit_name", "coverage_pct", "month_change", "year_change", "expiring_30",
+             "expiring_60_90", "projected_year_end_pct", "target_pct", "reasons"],
+            ["Mã", "Đơn vị", "Bao phủ (%)", "So tháng trước", "So cùng kỳ", "Hết hạn ≤ 30 ngày", "≤ 60 / ≤ 90 ngày",
+             "Dự báo 31/12 (%)", "Chỉ tiêu (%)", "Lý do"],
             [_table_row(row) for row in shown],
             output,
-            numeric=[False, False, True, True, True, True, True, True, True, True, False],
+            numeric=[False, False, True, True, True, True, True, True, True, False],
         )
         return
     emit(
@@ -100,10 +100,11 @@ def _table_row(row: RiskRow) -> list[object]:
         row.coverage_pct,
         _signed(row.month_change),
         _signed(row.year_change),
-        *(_share(row.expiring[days], row.expiring_pct[days]) for days in WITHIN_DAYS),
+        _share(row.expiring[30], row.expiring_pct[30]),
+        f"{row.expiring[60]:,} / {row.expiring[90]:,}",
         row.projected_pct,
         row.target_pct,
-        "\n".join(row.reasons),
+        "; ".join(row.reasons),
     ]
 
 

@@ -119,9 +119,9 @@ class Assumptions:
         ]
         lines += [f"  {code}: {rate.describe('lượt hết hạn')}" for code, rate in sorted(self.renewal.items())]
         lines += [
-            f"Tỷ lệ quan sát ở đơn vị trên dưới {self.min_observed} lượt (lượt hết hạn, người-tháng chưa có thẻ) "
-            "được thay bằng tỷ lệ của cả tỉnh; tỉnh cũng không có lượt nào thì giả định gia hạn hết và không có "
-            "người tham gia mới.",
+            f"Tỷ lệ của đơn vị dựa trên ít hơn {self.min_observed} lượt quan sát (lượt hết hạn, người-tháng chưa "
+            "có thẻ) được thay bằng tỷ lệ của cả tỉnh; tỉnh cũng không có lượt nào thì giả định gia hạn hết và "
+            "không có người tham gia mới.",
             f"Thẻ gia hạn và thẻ mới có giá trị {self.card_months} tháng; người tham gia mới gia hạn với tỷ lệ "
             f"chung {self.enrollee_renewal.describe('lượt hết hạn')}.",
             f"Mỗi tháng có {self.enrolment.describe('người-tháng chưa có thẻ')} người chưa có thẻ tham gia mới "
