@@ -43,7 +43,7 @@ from sqlalchemy import insert, select
 
 from bhyt.analytics.engine import analytics
 from bhyt.analytics.renewals import (
-    ENROLLEES,
+    ALL_CODES,
     RateCounts,
     enrolment_counts,
     expiry_schedule,
@@ -186,18 +186,18 @@ def counts(engine, level, unit, kind=renewal_counts):
 
 def test_renewals_in_the_commune(registry):
     assert counts(registry, "commune", DONG_HOI) == {
-        (DONG_HOI, "GD"): (2, 4), (DONG_HOI, "HN"): (1, 1), (DONG_HOI, ENROLLEES): (3, 5)}
+        (DONG_HOI, "GD"): (2, 4), (DONG_HOI, "HN"): (1, 1), (DONG_HOI, ALL_CODES): (3, 5)}
 
 
 def test_renewals_in_the_province(registry):
     # Đồng Hới's 2 of 4 GD plus Đồng Thuận's E3 (renewed after 20 days) and E4 (never).
-    assert counts(registry, "province", "44") == {("44", "GD"): (3, 6), ("44", "HN"): (1, 1), ("44", ENROLLEES): (4, 7)}
+    assert counts(registry, "province", "44") == {("44", "GD"): (3, 6), ("44", "HN"): (1, 1), ("44", ALL_CODES): (4, 7)}
 
 
 def test_renewals_by_hamlet(registry):
     # Tổ 2's cards all end after the window.
     assert counts(registry, "hamlet", DONG_HOI) == {
-        (f"{DONG_HOI}-001", "GD"): (2, 4), (f"{DONG_HOI}-001", "HN"): (1, 1), (f"{DONG_HOI}-001", ENROLLEES): (3, 5)}
+        (f"{DONG_HOI}-001", "GD"): (2, 4), (f"{DONG_HOI}-001", "HN"): (1, 1), (f"{DONG_HOI}-001", ALL_CODES): (3, 5)}
 
 
 def test_a_grace_of_45_days_renews_r2(registry):
@@ -209,7 +209,7 @@ def test_a_grace_of_45_days_renews_r2(registry):
 
 
 def test_enrolment_of_the_uninsured(registry):
-    assert counts(registry, "commune", DONG_THUAN, enrolment_counts) == {(DONG_THUAN, ENROLLEES): (1, 34)}
+    assert counts(registry, "commune", DONG_THUAN, enrolment_counts) == {(DONG_THUAN, ALL_CODES): (1, 34)}
 
 
 def test_bad_grace_is_refused(registry):

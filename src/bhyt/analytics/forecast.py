@@ -13,11 +13,11 @@ import duckdb
 
 from bhyt.analytics.coverage import LEVELS, CoverageRow, UnknownUnit, coverage
 from bhyt.analytics.renewals import (
-    ENROLLEES,
+    ALL_CODES,
     GRACE_DAYS,
+    MIN_OBSERVED,
     ExpiryRow,
     RateCounts,
-    MIN_OBSERVED,
     enrolment_counts,
     enrolment_window,
     expiry_schedule,
@@ -139,8 +139,8 @@ def project_units(
             as_of=as_of,
             population=row.population,
             renewal={code: renewals.rate(row.unit_code, code) for code, _ in unit_lapses},
-            enrollee_renewal=renewals.rate(row.unit_code, ENROLLEES),
-            enrolment=enrolment.rate(row.unit_code, ENROLLEES),
+            enrollee_renewal=renewals.rate(row.unit_code, ALL_CODES),
+            enrolment=enrolment.rate(row.unit_code, ALL_CODES),
             grace_days=grace_days,
             renewal_window=renewal_window(as_of, grace_days),
             enrolment_window=enrolment_window(as_of),

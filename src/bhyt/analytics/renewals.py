@@ -35,7 +35,7 @@ GRACE_DAYS = 30  # a household may renew with no gap only by paying before expir
 MIN_OBSERVED = 30  # fewer expiries (or uninsured person-months) than this at a unit: the province's rate is used
 WITHIN_DAYS = (30, 60, 90)
 OBSERVED_MONTHS = 12
-ENROLLEES = ""  # the rate over all codes, that people who join renew at
+ALL_CODES = ""  # the key of counts over every participant code together
 
 _LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code", "hamlet": "hamlet_code"}
 
@@ -57,7 +57,7 @@ class ExpiryRow:
 @dataclass(frozen=True)
 class RateCounts:
     unit_code: str
-    key: str  # participant code, or ENROLLEES for all codes together
+    key: str  # participant code, or ALL_CODES for all codes together
     successes: int
     trials: int
 
@@ -153,7 +153,7 @@ def renewal_window(as_of: date, grace_days: int = GRACE_DAYS) -> tuple[date, dat
 def renewal_counts(
     con: duckdb.DuckDBPyConnection, as_of: date, level: str, unit: str | None = None, grace_days: int = GRACE_DAYS
 ) -> list[RateCounts]:
-    """Per unit and participant code (and over all codes, key ENROLLEES): card expiries in the
+    """Per unit and participant code (and over all codes, key ALL_CODES): card expiries in the
     renewal window and how many were renewed within the grace period."""
     _check_grace(grace_days)
     column, where, params = scope(con, level, unit)
@@ -188,7 +188,7 @@ def renewal_counts(
         FROM observed GROUP BY GROUPING SETS ((unit_code, code), (unit_code))
         ORDER BY ALL
         """,
-        {"first": first, "last": last, "grace": grace_days, "all": ENROLLEES, **params},
+        {"first": first, "last": last, "grace": grace_days, "all": ALL_CODES, **params},
     ).fetchall()
     return [RateCounts(*row) for row in found]
 
@@ -200,7 +200,7 @@ def enrolment_window(as_of: date) -> tuple[date, date]:
 def enrolment_counts(
     con: duckdb.DuckDBPyConnection, as_of: date, level: str, unit: str | None = None, grace_days: int = GRACE_DAYS
 ) -> list[RateCounts]:
-    """Per unit (key ENROLLEES): over the observed months, the uninsured residents at the start of a
+    """Per unit (key ALL_CODES): over the observed months, the uninsured residents at the start of a
     month (not within the grace period of an expiry) and how many of them were insured at its end."""
     _check_grace(grace_days)
     column, where, params = scope(con, level, unit)
@@ -243,7 +243,7 @@ def enrolment_counts(
         """,
         {"first": bounds[0], "last": bounds[-1], "grace": grace_days, **params},
     ).fetchall()
-    return [RateCounts(unit_code, ENROLLEES, joined, uninsured) for unit_code, joined, uninsured in found]
+    return [RateCounts(unit_code, ALL_CODES, joined, uninsured) for unit_code, joined, uninsured in found]
 
 
 def _check_grace(grace_days: int) -> None:

@@ -9,7 +9,7 @@ ancestor's, a count turned into a rate over the registry population on `as_of`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -102,7 +102,7 @@ def units_at_risk(
             projected_pct=projected[row.unit_code],
             target_pct=targets.get(row.unit_code),
         )
-        rows.append(_flag(risk, min_fall, expiring_share))
+        rows.append(replace(risk, reasons=_reasons(risk, min_fall, expiring_share)))
     return sorted(rows, key=_urgency)
 
 
@@ -114,17 +114,18 @@ def _change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     return None if now is None or before is None else now - before
 
 
-def _flag(row: RiskRow, min_fall: Decimal, expiring_share: Decimal) -> RiskRow:
+def _reasons(row: RiskRow, min_fall: Decimal, expiring_share: Decimal) -> list[str]:
+    reasons = []
     if row.month_change is not None and row.month_change < -min_fall:
-        row.reasons.append(FELL_SINCE_LAST_MONTH)
+        reasons.append(FELL_SINCE_LAST_MONTH)
     if row.year_change is not None and row.year_change < -min_fall:
-        row.reasons.append(FELL_SINCE_LAST_YEAR)
+        reasons.append(FELL_SINCE_LAST_YEAR)
     share = row.expiring_pct[EXPIRING_DAYS]
     if share is not None and share >= expiring_share:
-        row.reasons.append(expiring_reason(expiring_share))
+        reasons.append(expiring_reason(expiring_share))
     if row.projected_pct is not None and row.target_pct is not None and row.projected_pct < row.target_pct:
-        row.reasons.append(BELOW_TARGET)
-    return row
+        reasons.append(BELOW_TARGET)
+    return reasons
 
 
 def _urgency(row: RiskRow) -> tuple:
