@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bhyt.analytics.coverage import coverage
-from bhyt.analytics.engine import attached, plain_url
+from bhyt.analytics.engine import analytics
 from bhyt.demo import DemoRefused, DemoSummary, build_demo
 from bhyt.demo.dates import add_months, day, to_date
 from bhyt.domain.admin_units import HAMLET_KINDS, communes
@@ -145,7 +145,7 @@ def test_one_bhxh_number_per_person_for_life(built):
 
 def test_coverage_is_realistic_with_a_spread_between_communes(built):
     engine, *_ = built
-    with attached(plain_url(engine)) as con:
+    with analytics(engine) as con:
         province = coverage(con, AS_OF, "province", "44")[0]
         by_commune = [row for row in coverage(con, AS_OF, "commune", "44") if row.population >= 50]
         by_hamlet = [row for row in coverage(con, AS_OF, "hamlet", "44") if row.population >= 20]
@@ -158,7 +158,7 @@ def test_coverage_is_realistic_with_a_spread_between_communes(built):
 
 def test_coverage_rises_a_little_over_the_years(built):
     engine, *_ = built
-    with attached(plain_url(engine)) as con:
+    with analytics(engine) as con:
         years = [coverage(con, date(year, 12, 31), "province", "44")[0].coverage_pct for year in (2022, 2025)]
     assert 85 < years[0] <= years[1] + 1
 
@@ -321,7 +321,7 @@ def test_builds_on_each_supported_database(engine):
     summary = build_demo(engine, province_code="46", persons=2_000)
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Person)).scalar_one() == 2_000
-    with attached(plain_url(engine)) as con:
+    with analytics(engine) as con:
         province = coverage(con, AS_OF, "province", "46")[0]
     assert summary.communes == len(communes("46"))
     assert 85 <= province.coverage_pct <= 99

@@ -152,41 +152,37 @@ def _age_band_sql(birth: str, on: str) -> str:
 
 
 def _registry_counts(con, dates, level, unit, by, units) -> list[tuple[date, CoverageRow]]:
-    """Residents and insured residents per date, unit (and key), all dates in one pass."""
+    """Residents and insured residents per date, unit (and key), all dates in one scan of the
+    snapshot's coverage facts (see analytics.snapshot)."""
     column = _LEVEL_COLUMN[level]
-    scope = "" if unit is None else f"AND r.{_scope_column(con, unit)} = $unit"
-    band = {"age": _age_band_sql("r.birth_date", "d.d"), "sex": "CAST(r.sex AS VARCHAR)"}.get(by, "NULL")
-    if by in ("code", "group"):
-        # The priority order picks one code (and so one group) per person among their cards on d.
-        insured = """SELECT d, person_id, arg_min(participant_code, priority) AS code,
-                            CAST(arg_min(statutory_group, priority) AS VARCHAR) AS statutory_group
-                     FROM covering GROUP BY d, person_id"""
-        key = "i.code" if by == "code" else "i.statutory_group"
-    else:
-        insured, key = "SELECT DISTINCT d, person_id FROM covering", "r.band"
+    scope = "" if unit is None else f"AND f.{_scope_column(con, unit)} = $unit"
+    band = {"age": _age_band_sql("f.birth_date", "d.d"), "sex": "CAST(f.sex AS VARCHAR)"}.get(by, "NULL")
+    key = {"code": "f.participant_code", "group": "CAST(f.statutory_group AS VARCHAR)"}.get(by, "NULL")
+    counts = f"""
+        SELECT d.d, f.{column} AS unit_code, {band} AS band,
+               CASE WHEN f.covered_from <= d.d AND f.covered_to >= d.d THEN {key} END AS key,
+               f.person_id, f.first_row, f.covered_from <= d.d AND f.covered_to >= d.d AS covered
+        FROM coverage_facts f, (SELECT unnest($dates::DATE[]) AS d) d
+        WHERE (f.arrived_on IS NULL OR f.arrived_on <= d.d) AND (f.left_on IS NULL OR f.left_on >= d.d)
+          AND (f.death_date IS NULL OR f.death_date > d.d) AND f.{column} IS NOT NULL {scope}
+    """
+    params = {"dates": list(dates), **({} if unit is None else {"unit": unit})}
     result = con.execute(
-        f"""
-        WITH dates AS (SELECT unnest($dates::DATE[]) AS d),
-        covering AS (
-            SELECT d.d, c.person_id, c.participant_code, c.priority, c.statutory_group
-            FROM cards c JOIN dates d ON c.valid_from <= d.d AND c.valid_to >= d.d
-        ),
-        insured AS ({insured}),
-        residents AS (
-            SELECT d.d, r.person_id, r.{column} AS unit_code, {band} AS band
-            FROM residences r JOIN dates d
-              ON (r.arrived_on IS NULL OR r.arrived_on <= d.d) AND (r.left_on IS NULL OR r.left_on >= d.d)
-             AND (r.death_date IS NULL OR r.death_date > d.d)
-            WHERE r.{column} IS NOT NULL {scope}
-        )
-        SELECT 'population', d, unit_code, band, count(DISTINCT person_id) FROM residents GROUP BY ALL
-        UNION ALL
-        SELECT 'insured', r.d, r.unit_code, {key}, count(DISTINCT r.person_id)
-        FROM residents r JOIN insured i ON i.d = r.d AND i.person_id = r.person_id
-        GROUP BY ALL
-        """,
-        {"dates": list(dates), **({} if unit is None else {"unit": unit})},
+        f"""SELECT d, unit_code, band, key, count(*) FILTER (WHERE first_row), count(*) FILTER (WHERE covered)
+            FROM ({counts}) GROUP BY ALL""",
+        params,
     ).fetchall()
+    if level == "province":
+        # A person resident in two communes of the province at once counts once: take back the extra.
+        excess = con.execute(
+            f"""SELECT d, unit_code, band, key,
+                       count(DISTINCT person_id) FILTER (WHERE first_row) - count(*) FILTER (WHERE first_row),
+                       count(DISTINCT person_id) FILTER (WHERE covered) - count(*) FILTER (WHERE covered)
+                FROM ({counts}) WHERE person_id IN (SELECT person_id FROM multi_residence_persons)
+                GROUP BY ALL""",
+            params,
+        ).fetchall()
+        result = result + excess
     return _assemble(dates, units, by, result)
 
 
@@ -196,23 +192,24 @@ def _scope_column(con, unit: str) -> str:
 
 
 def _assemble(dates, units, by, result) -> list[tuple[date, CoverageRow]]:
-    """Counts into rows: every unit in scope, and for breakdowns every key of the list (zeros kept)."""
-    counts: dict[tuple, int] = {}
+    """Counts into rows: every unit in scope, and for breakdowns every key of the list (zeros kept).
+    Age and sex split the population too; a code or group is a share of the whole population."""
+    population: dict[tuple, int] = {}
+    insured: dict[tuple, int] = {}
     seen_keys: set[str] = set()
-    for kind, day, unit_code, key, count in result:
-        counts[kind, day, unit_code, key] = count
-        if kind == "insured" and key is not None:
+    for day, unit_code, band, key, residents, covered in result:
+        population[day, unit_code, band] = population.get((day, unit_code, band), 0) + residents
+        split = band if by in ("age", "sex") else key
+        insured[day, unit_code, split] = insured.get((day, unit_code, split), 0) + covered
+        if key is not None:
             seen_keys.add(key)
     keys = (None,) if by is None else (_LISTED_KEYS[by] or tuple(sorted(seen_keys)))
-    # Age and sex split the population too; a code or group is a share of the whole population.
-    split = by in ("age", "sex")
     rows = []
     for day in dates:
         for code, name in units:
             for key in keys:
-                people = counts.get(("population", day, code, key if split else None), 0)
-                insured = counts.get(("insured", day, code, key), 0)
-                rows.append((day, CoverageRow(code, name, people, insured, key)))
+                people = population.get((day, code, key if by in ("age", "sex") else None), 0)
+                rows.append((day, CoverageRow(code, name, people, insured.get((day, code, key), 0), key)))
     return rows
 
 

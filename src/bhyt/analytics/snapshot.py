@@ -55,6 +55,60 @@ _TABLES = {
     """,
 }
 
+# Built from the copied tables above, to answer "who is insured, with which code, on d" by one scan
+# without joins. A person's card periods become coverage segments: maximal spans of days over which
+# they are covered and the priority order picks the same code (overlapping cards merge; a gap or a
+# change of code starts a new segment). At most one segment covers any day.
+_DERIVED = {
+    "card_segments": """
+        WITH bounds AS (
+            SELECT person_id, valid_from AS day FROM snap.cards
+            UNION SELECT person_id, valid_to + 1 FROM snap.cards
+        ),
+        pieces AS (
+            SELECT person_id, day AS piece_from, lead(day) OVER (PARTITION BY person_id ORDER BY day) - 1 AS piece_to
+            FROM bounds
+        ),
+        covered AS (
+            SELECT p.person_id, p.piece_from, p.piece_to,
+                   arg_min(c.participant_code, c.priority) AS participant_code,
+                   arg_min(c.statutory_group, c.priority) AS statutory_group
+            FROM pieces p JOIN snap.cards c
+              ON c.person_id = p.person_id AND c.valid_from <= p.piece_from AND c.valid_to >= p.piece_from
+            WHERE p.piece_to IS NOT NULL
+            GROUP BY ALL
+        ),
+        starts AS (
+            SELECT *, CASE WHEN lag(piece_to) OVER w = piece_from - 1 AND lag(participant_code) OVER w = participant_code
+                           THEN 0 ELSE 1 END AS starts_segment
+            FROM covered WINDOW w AS (PARTITION BY person_id ORDER BY piece_from)
+        ),
+        numbered AS (
+            SELECT *, sum(starts_segment) OVER (PARTITION BY person_id ORDER BY piece_from) AS segment FROM starts
+        )
+        SELECT person_id, min(piece_from) AS covered_from, max(piece_to) AS covered_to, participant_code,
+               any_value(statutory_group) AS statutory_group
+        FROM numbered GROUP BY person_id, segment, participant_code
+        ORDER BY covered_to, person_id
+    """,
+    # One row per residence and coverage segment of its person (one row with no segment for someone
+    # never insured); `first_row` marks one row per residence, for counting residents.
+    "coverage_facts": """
+        SELECT r.person_id, r.province_code, r.commune_code, r.hamlet_code, r.arrived_on, r.left_on,
+               r.death_date, r.birth_date, r.sex, s.covered_from, s.covered_to, s.participant_code,
+               s.statutory_group,
+               row_number() OVER (PARTITION BY r.person_id, r.commune_code ORDER BY s.covered_from) = 1 AS first_row
+        FROM snap.residences r LEFT JOIN snap.card_segments s ON s.person_id = r.person_id
+        ORDER BY r.commune_code, r.hamlet_code
+    """,
+    # People with more than one residence in a province: the only ones a province count could take
+    # twice (two communes at once is a data fault, but it happens when a move lacks its departure).
+    "multi_residence_persons": """
+        SELECT DISTINCT person_id FROM snap.residences
+        GROUP BY person_id, province_code HAVING count(*) > 1
+    """,
+}
+
 
 def snapshot_path(engine: Engine) -> Path:
     """One file per database, so tests and a second database never share a copy."""
@@ -94,6 +148,8 @@ def build_snapshot(engine: Engine, path: Path, version: str) -> None:
         source.execute(f"ATTACH '{partial}' AS snap")
         source.execute("CREATE TABLE snap.participant_groups AS SELECT * FROM participant_groups")
         for name, query in _TABLES.items():
+            source.execute(f"CREATE TABLE snap.{name} AS {query}")
+        for name, query in _DERIVED.items():
             source.execute(f"CREATE TABLE snap.{name} AS {query}")
         source.execute("CREATE TABLE snap.snapshot_meta AS SELECT ? AS version, now() AS taken_at", [version])
         source.execute("DETACH snap")
