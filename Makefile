@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TODAY := $(shell date +%F)
 
-.PHONY: run test demo bench clean
+.PHONY: run test demo bench bench-coverage clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/import.py
+
+# The coverage cube on the demo generator's 10 M people against SQLite, PostgreSQL and pandas.
+bench-coverage: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/coverage.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 clean:
 	rm -rf $(VENV) data
