@@ -96,13 +96,14 @@ def load_postgres(source_url: str, target_url: str) -> None:
         target, extension = attach_clause(target_url)
         load_extension(con, extension)
         con.execute(f"ATTACH '{target}' AS pg (TYPE postgres)")
+        # A test database may hold the full schema, whose foreign keys would block the drop.
+        con.execute("CALL postgres_execute('pg', 'DROP TABLE IF EXISTS persons, residences, card_periods CASCADE')")
         for table in ("persons", "residences", "card_periods"):
             columns = {
                 "persons": "id, death_date",
                 "residences": "person_id, commune_code, arrived_on, left_on",
                 "card_periods": "person_id, participant_code, valid_from, valid_to",
             }[table]
-            con.execute(f"DROP TABLE IF EXISTS pg.{table}")
             con.execute(f"CREATE TABLE pg.{table} AS SELECT {columns} FROM db.{table}")
         con.execute("""CALL postgres_execute('pg', 'CREATE INDEX ON persons (id);
             CREATE INDEX ON residences (person_id); CREATE INDEX ON card_periods (person_id, valid_to);
