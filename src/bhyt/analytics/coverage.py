@@ -97,10 +97,9 @@ def coverage_series(
 
 def _coverage_on(con, dates, level, unit, by, source, population_year) -> list[tuple[date, CoverageRow]]:
     _check_arguments(level, by, source)
-    if unit is not None:
-        _check_scope(con, unit, level)
+    unit_level = None if unit is None else _check_scope(con, unit, level)
     units = _scope_units(con, level, unit, source)
-    rows = _registry_counts(con, dates, level, unit, by, units)
+    rows = _registry_counts(con, dates, level, unit, unit_level, by, units)
     if source == REGISTRY:
         return rows
     return _official(con, rows, by, population_year)
@@ -119,12 +118,14 @@ def _check_arguments(level: str, by: str | None, source: str) -> None:
         )
 
 
-def _check_scope(con: duckdb.DuckDBPyConnection, unit: str, level: str) -> None:
+def _check_scope(con: duckdb.DuckDBPyConnection, unit: str, level: str) -> str:
+    """The level of `unit`, once it is known to contain units of `level`."""
     found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
         raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
     if LEVELS.index(found[0]) > LEVELS.index(level):
         raise UnknownUnit(f"Đơn vị '{unit}' là cấp {found[0]}, nhỏ hơn cấp {level} được hỏi.")
+    return found[0]
 
 
 def _scope_units(con, level: str, unit: str | None, source: str) -> list[tuple[str, str]]:
@@ -151,11 +152,11 @@ def _age_band_sql(birth: str, on: str) -> str:
     return f"CASE {cases} ELSE '{AGE_BANDS[-1].label}' END"
 
 
-def _registry_counts(con, dates, level, unit, by, units) -> list[tuple[date, CoverageRow]]:
+def _registry_counts(con, dates, level, unit, unit_level, by, units) -> list[tuple[date, CoverageRow]]:
     """Residents and insured residents per date, unit (and key), all dates in one scan of the
     snapshot's coverage facts (see analytics.snapshot)."""
     column = _LEVEL_COLUMN[level]
-    scope = "" if unit is None else f"AND f.{_scope_column(con, unit)} = $unit"
+    scope = "" if unit is None else f"AND f.{_LEVEL_COLUMN[unit_level]} = $unit"
     band = {"age": _age_band_sql("f.birth_date", "d.d"), "sex": "CAST(f.sex AS VARCHAR)"}.get(by, "NULL")
     key = {"code": "f.participant_code", "group": "CAST(f.statutory_group AS VARCHAR)"}.get(by, "NULL")
     counts = f"""
@@ -184,11 +185,6 @@ def _registry_counts(con, dates, level, unit, by, units) -> list[tuple[date, Cov
         ).fetchall()
         result = result + excess
     return _assemble(dates, units, by, result)
-
-
-def _scope_column(con, unit: str) -> str:
-    level = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()[0]
-    return _LEVEL_COLUMN[level]
 
 
 def _assemble(dates, units, by, result) -> list[tuple[date, CoverageRow]]:
