@@ -122,3 +122,12 @@ def test_unknown_or_too_small_unit(registry):
             coverage(con, D, "commune", "99999")
         with pytest.raises(UnknownUnit):
             coverage(con, D, "province", DONG_HOI)
+
+
+def test_an_import_after_a_question_is_seen_by_the_next(registry, tmp_path):
+    assert rows(registry, "commune", DONG_SON)[DONG_SON] == (1, 1, Decimal("100.00"))
+    newcomer = [pid(20, BIRTH, 1), "Người mới", BIRTH.isoformat(), "1", "", "", DONG_SON, "Khu phố 3", "", "", ""]
+    result = import_file(registry, "persons", write_csv(tmp_path / "new.csv", PERSON_HEADER, [newcomer]))
+    assert result.ok, result.errors
+    # The snapshot is rebuilt: Đồng Sơn now has M and the uninsured newcomer.
+    assert rows(registry, "commune", DONG_SON)[DONG_SON] == (2, 1, Decimal("50.00"))

@@ -15,7 +15,7 @@ def bump(connection: Connection) -> None:
     connection.execute(
         update(RegistryVersion)
         .where(RegistryVersion.id == 1)
-        .values(version=RegistryVersion.version + 1, changed_at=datetime.now())
+        .values(version=RegistryVersion.version + 1, token=uuid.uuid4().hex, changed_at=datetime.now())
     )
 
 
