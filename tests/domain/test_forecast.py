@@ -17,10 +17,9 @@ from bhyt.domain.forecast import (
     StartingState,
     lapse_month,
     month_ends_after,
-    percent,
     project,
-    round_half_up,
 )
+from bhyt.domain.rates import percent, round_half_up
 
 AS_OF = date(2026, 10, 15)
 

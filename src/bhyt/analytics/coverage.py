@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import duckdb
 
 from bhyt.domain.age_bands import AGE_BANDS
+from bhyt.domain.rates import percent
 from bhyt.domain.series import month_ends
 
 LEVELS = ("province", "commune", "hamlet")
@@ -49,9 +50,7 @@ class CoverageRow:
     @property
     def coverage_pct(self) -> Decimal | None:
         """Percent rounded half-up to 2 decimals, computed exactly (no binary floats)."""
-        if not self.population:
-            return None
-        return (Decimal(self.insured * 100) / Decimal(self.population)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return percent(self.insured, self.population)
 
 
 _LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code", "hamlet": "hamlet_code"}

@@ -20,7 +20,7 @@ from bhyt.analytics.forecast import observe_provinces, project_units
 from bhyt.analytics.renewals import GRACE_DAYS, MIN_OBSERVED, WITHIN_DAYS, expiry_schedule
 from bhyt.analytics.targets import target_progress
 from bhyt.domain.card_validity import add_months
-from bhyt.domain.forecast import percent
+from bhyt.domain.rates import percent
 
 FELL_SINCE_LAST_MONTH = "Giảm so với tháng trước"
 FELL_SINCE_LAST_YEAR = "Giảm so với cùng kỳ năm trước"

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from math import floor
+
+from bhyt.domain.rates import percent, round_half_up
 
 HORIZON_YEAR = 2030  # universal coverage by 2030 (Directive 52-CT/TW; every plan in shared/plans)
 CARD_MONTHS = 12
@@ -50,19 +51,6 @@ def month_ends_after(start: date, until: date) -> list[date]:
         ends.append(day)
         day = month_end(day + timedelta(days=1))
     return ends
-
-
-def round_half_up(value: Fraction, places: int = 0) -> Decimal:
-    """Exact rounding of a fraction, halves away from zero as Decimal's ROUND_HALF_UP does (no binary
-    floats, no double rounding)."""
-    scaled = floor(abs(value) * 10**places + Fraction(1, 2))
-    return Decimal(-scaled if value < 0 else scaled).scaleb(-places)
-
-
-def percent(part: Fraction | int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return round_half_up(Fraction(part) * 100 / whole, 2)
 
 
 @dataclass(frozen=True)

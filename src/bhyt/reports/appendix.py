@@ -16,9 +16,10 @@ import xlsxwriter
 
 from bhyt.analytics.coverage import REGISTRY
 from bhyt.analytics.targets import target_progress
+from bhyt.domain.rates import percent
 from bhyt.reports.official import DocumentHeader, Styles, format_date, write_document
 from bhyt.reports.sources import Provenance, source_note
-from bhyt.reports.table import TOTAL_LABEL, Column, Kind, percent, write_table
+from bhyt.reports.table import TOTAL_LABEL, Column, Kind, write_table
 
 
 

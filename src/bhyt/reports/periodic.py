@@ -19,10 +19,11 @@ import xlsxwriter
 
 from bhyt.analytics.coverage import CoverageRow, UnknownUnit, coverage
 from bhyt.domain.participants import PARTICIPANT_CODES
+from bhyt.domain.rates import percent
 from bhyt.domain.report_periods import ReportPeriod
 from bhyt.reports.official import DocumentHeader, Styles, count_text, format_date, write_document
 from bhyt.reports.sources import Provenance, source_note
-from bhyt.reports.table import TOTAL_LABEL, Column, Kind, percent, write_table
+from bhyt.reports.table import TOTAL_LABEL, Column, Kind, write_table
 from bhyt.reports.unit_names import UNIT_TITLES
 
 

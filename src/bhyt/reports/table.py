@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import Enum
 from itertools import groupby
 from typing import Sequence
@@ -35,13 +35,6 @@ class Column:
     width: float
     # A heading shared with the adjacent columns of the same group, on a header row of its own.
     group: str = ""
-
-
-def percent(part: int, whole: int | None) -> Decimal | None:
-    """part / whole in percent, rounded half-up to 2 decimals, exactly; none without a whole."""
-    if not whole:
-        return None
-    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _style(styles: Styles, kind: Kind, total: bool) -> Format:
