@@ -5,7 +5,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TODAY := $(shell date +%F)
 
-.PHONY: run test demo bench bench-coverage clean
+VENDOR := src/bhyt/web/static/vendor/chart.umd.js
+# Debian's chromium drives the browser tests (Playwright never downloads a browser of its own).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test demo bench bench-coverage bench-web clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,12 +18,23 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(INSTALLED)
 
-# Builds the demo province on the embedded SQLite file if it is not there yet, then shows its coverage.
-run: $(INSTALLED)
-	$(BIN)/bhyt demo --if-absent
-	$(BIN)/bhyt coverage --as-of $(TODAY) --level commune --unit 44
+# Chart.js comes from npm at build time (package-lock.json pins it); only its built file is served.
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(VENDOR))
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)
 
-test: $(INSTALLED)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+# Builds the demo province (with one account per role) on the embedded SQLite file if it is not there
+# yet, then serves the web app on http://127.0.0.1:8000.
+run: $(INSTALLED) $(VENDOR)
+	$(BIN)/bhyt demo --if-absent
+	$(BIN)/bhyt serve --host 127.0.0.1 --port 8000
+
+test: $(INSTALLED) $(VENDOR) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)
@@ -30,4 +46,4 @@ bench-coverage: $(INSTALLED)
 	$(BIN)/python bench/coverage.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data node_modules $(dir $(VENDOR))

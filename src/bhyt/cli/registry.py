@@ -44,6 +44,7 @@ def demo(
     seed_admin_units(engine)
     if if_absent and _has_persons(engine):
         console.print("Cơ sở dữ liệu đã có dữ liệu: giữ nguyên, không dựng lại tỉnh mô phỏng.")
+        _demo_accounts(engine, province)
         return
     with progress() as bar:
         task = bar.add_task("Dựng tỉnh mô phỏng", total=1.0)
@@ -60,6 +61,15 @@ def demo(
         f"{summary.households:,} hộ, {summary.persons:,} người, {summary.card_periods:,} kỳ thẻ "
         f"trong {summary.seconds:.1f} giây."
     )
+    _demo_accounts(engine, province)
+
+
+def _demo_accounts(engine: Engine, province: str) -> None:
+    from bhyt.web.demo_accounts import DEMO_PASSWORD, create_demo_accounts
+
+    accounts = create_demo_accounts(engine, province)
+    listed = ", ".join(f"{account.username} ({account.role})" for account in accounts)
+    console.print(f"Tài khoản dùng thử (mật khẩu {DEMO_PASSWORD}): {listed}.")
 
 
 def _has_persons(engine: Engine) -> bool:

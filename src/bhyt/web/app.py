@@ -1,0 +1,93 @@
+"""The web application: `create_app(engine)` wires the middleware, the error pages and the routes."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from urllib.parse import quote
+
+from bhyt.store.db import default_engine
+from bhyt.web import i18n
+from bhyt.web.auth import LOGIN_CSRF_COOKIE, LoginRequired
+from bhyt.web.scope import NoSuchUnit, OutOfScope
+from bhyt.web.sessions import COOKIE, session_for
+from bhyt.web.templating import render, templates
+
+STATIC = Path(__file__).parent / "static"
+# Scripts and styles only from this server: no CDN, no inline script (data reaches the charts as JSON).
+CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'"
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    from bhyt.web.routes import nav_items, routers
+
+    app = FastAPI(title="BHYT Toàn Dân", version="0.1.0",
+                  description="API độ bao phủ, đơn vị, chỉ tiêu, nguy cơ và dự báo bảo hiểm y tế.",
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app.state.engine = engine or default_engine()
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in routers():
+        app.include_router(router)
+    templates.env.globals["nav_items"] = nav_items()
+
+    @app.middleware("http")
+    async def session_and_language(request: Request, call_next):
+        secret = request.cookies.get(COOKIE)
+        request.state.session = session_for(app.state.engine, secret) if secret else None
+        login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE)
+        request.state.login_csrf = login_csrf or secrets.token_urlsafe(32)
+        token = i18n.current_language.set(i18n.language_of(request.cookies.get(i18n.COOKIE)))
+        try:
+            response = await call_next(request)
+        finally:
+            i18n.current_language.reset(token)
+        if request.state.session is None and not login_csrf:
+            response.set_cookie(LOGIN_CSRF_COOKIE, request.state.login_csrf, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _error: LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(OutOfScope)
+    async def out_of_scope(request: Request, error: OutOfScope):
+        from bhyt.web.audit import record
+
+        session = request.state.session
+        record(app.state.engine, session.account.username if session else "(api)", "refused",
+               unit_code=str(error), subject=request.url.path, client=_client(request))
+        message = "Đơn vị này nằm ngoài phạm vi tài khoản của bạn."
+        return _error_response(request, 403, message)
+
+    @app.exception_handler(NoSuchUnit)
+    async def no_such_unit(request: Request, error: NoSuchUnit):
+        return _error_response(request, 404, f"Không có đơn vị mã {error}.")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException):
+        response = _error_response(request, error.status_code, str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    return app
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _error_response(request: Request, status: int, message: str):
+    if request.url.path.startswith(("/api", "/fhir")):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", status_code=status, status=status, message=message)

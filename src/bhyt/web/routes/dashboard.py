@@ -1,0 +1,57 @@
+"""The dashboard of a unit, from the province down to a hamlet: coverage against the year's target,
+people still to enrol, the trend, the child units ranked, and the cards about to expire."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+
+from bhyt.analytics.coverage import coverage, coverage_series
+from bhyt.analytics.engine import analytics
+from bhyt.analytics.renewals import expiry_schedule
+from bhyt.analytics.targets import target_progress
+from bhyt.domain.card_validity import add_months
+from bhyt.domain.targets import STATUS_LABELS
+from bhyt.web.accounts import Account
+from bhyt.web.auth import require, signed_in
+from bhyt.web.scope import check_unit, home_unit
+from bhyt.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+EXPIRY_WINDOWS = (30, 60, 90)
+TREND_MONTHS = 12
+
+
+@router.get("/")
+def home(request: Request, account: Account = Depends(signed_in)):
+    with analytics(request.app.state.engine) as con:
+        return RedirectResponse(f"/units/{home_unit(con, account)}", status_code=303)
+
+
+@router.get("/units/{code}")
+def unit_dashboard(request: Request, code: str, as_of: date | None = Query(None),
+                   account: Account = Depends(require("view"))):
+    engine = request.app.state.engine
+    chain = check_unit(engine, account, code)
+    unit = chain[-1]
+    as_of = as_of or date.today()
+    with analytics(engine) as con:
+        own = target_progress(con, as_of.year, unit.level, unit.code, as_of)[0]
+        children = (target_progress(con, as_of.year, unit.child_level, unit.code, as_of)
+                    if unit.child_level else [])
+        trend = coverage_series(con, add_months(as_of, -TREND_MONTHS), as_of, unit.level, unit.code)
+        official = coverage(con, as_of, unit.level, unit.code, source="official")[0]
+        expiring = dict.fromkeys(EXPIRY_WINDOWS, 0)
+        for row in expiry_schedule(con, as_of, unit.level, unit.code, EXPIRY_WINDOWS):
+            for days, people in row.within.items():
+                expiring[days] += people
+    ranked = sorted(children, key=lambda row: (row.rank is None, row.rank or 0, row.unit_code))
+    chart = {
+        "labels": [day.strftime("%m/%Y") if day != as_of else as_of.strftime("%d/%m/%Y") for day, _ in trend],
+        "coverage": [float(row.coverage_pct) if row.coverage_pct is not None else None for _, row in trend],
+        "target": float(own.target_pct) if own.target_pct is not None else None,
+    }
+    return render(request, "dashboard.html", chain=chain, unit=unit, as_of=as_of, own=own, official=official,
+                  children=ranked, chart=chart, trend=trend, expiring=expiring, status_labels=STATUS_LABELS)

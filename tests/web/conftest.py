@@ -1,0 +1,74 @@
+"""The web app over a small demo province, with one signed-in client per role (SQLite, and PostgreSQL
+when BHYT_TEST_DATABASE_URL is set). The registry is built once per module: the pages only read it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bhyt.demo.province import build_demo
+from bhyt.store.db import make_engine
+from bhyt.store.migrate import upgrade
+from bhyt.store.units import seed_admin_units
+from bhyt.web.app import create_app
+from bhyt.web.demo_accounts import DEMO_PASSWORD, create_demo_accounts
+from tests.conftest import DATABASES, POSTGRES_URL, _reset_postgres
+
+DEMO_PERSONS = 3_000
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def web_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'bhyt.db'}"
+    else:
+        url = POSTGRES_URL
+        _reset_postgres(url)
+    engine = make_engine(url)
+    upgrade(engine)
+    seed_admin_units(engine)
+    build_demo(engine, persons=DEMO_PERSONS)
+    create_demo_accounts(engine, "44")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(web_engine):
+    return create_app(web_engine)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = DEMO_PASSWORD):
+    form = client.get("/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_of(form.text),
+                                       "next": "/"}, follow_redirects=False)
+
+
+@pytest.fixture
+def client_for(app):
+    """`client_for("xa")`: a client signed in as that demo account."""
+    clients = []
+
+    def make(username: str) -> TestClient:
+        client = TestClient(app)
+        response = sign_in(client, username)
+        assert response.status_code == 303, response.text
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def artifacts_dir() -> Path:
+    path = Path("test-artifacts")
+    path.mkdir(exist_ok=True)
+    return path

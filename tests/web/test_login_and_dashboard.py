@@ -1,0 +1,142 @@
+"""Signing in, sessions, CSRF, lock-out, the dashboard's figures and the unit scope of pages and API."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from bhyt.analytics.coverage import coverage
+from bhyt.analytics.engine import analytics
+from bhyt.store.models import AuditEntry, User
+from bhyt.web.accounts import MAX_FAILED_LOGINS, add_user, issue_api_token
+from tests.web.conftest import csrf_of, sign_in
+
+AS_OF = date(2026, 11, 22)
+
+
+def test_health_needs_no_sign_in(app):
+    assert TestClient(app).get("/healthz").json() == {"status": "ok"}
+
+
+def test_pages_send_to_sign_in_and_api_answers_401(app):
+    client = TestClient(app)
+    response = client.get("/units/44?as_of=2026-11-22", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/units/44%3Fas_of%3D2026-11-22"
+    assert client.get("/api/coverage?as_of=2026-11-22&level=commune").status_code == 401
+
+
+def test_wrong_password_is_refused_and_repeated_failures_lock_the_account(app, web_engine):
+    add_user(web_engine, "khoa", "dung-mat-khau", "province_officer", "44")
+    client = TestClient(app)
+    response = sign_in(client, "khoa", "sai-mat-khau")
+    assert response.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu." in response.text
+    for _ in range(MAX_FAILED_LOGINS - 1):
+        sign_in(client, "khoa", "sai-mat-khau")
+    locked = sign_in(client, "khoa", "dung-mat-khau")
+    assert locked.status_code == 401 and "tạm khoá" in locked.text
+    with web_engine.connect() as connection:
+        assert connection.execute(select(User.locked_until).where(User.username == "khoa")).scalar() is not None
+        failures = connection.execute(select(AuditEntry).where(AuditEntry.username == "khoa",
+                                                               AuditEntry.action == "login_failed")).all()
+    assert len(failures) == MAX_FAILED_LOGINS + 1
+
+
+def test_a_form_without_the_csrf_token_is_refused(app):
+    client = TestClient(app)
+    client.get("/login")
+    response = client.post("/login", data={"username": "xa", "password": "bhyt-demo-2026"})
+    assert response.status_code == 403
+    forged = client.post("/login", data={"username": "xa", "password": "bhyt-demo-2026", "csrf_token": "x"})
+    assert forged.status_code == 403
+
+
+def test_sign_out_ends_the_session_on_the_server(app):
+    client = TestClient(app)
+    sign_in(client, "tinh")
+    page = client.get("/units/44")
+    assert page.status_code == 200
+    cookie = client.cookies.get("bhyt_session")
+    client.post("/logout", data={"csrf_token": csrf_of(page.text)})
+    replay = TestClient(app, cookies={"bhyt_session": cookie})
+    assert replay.get("/units/44", follow_redirects=False).status_code == 303
+
+
+def shown_pct(value) -> str:
+    return "–" if value is None else f"{value:.2f}".replace(".", ",") + " %"
+
+
+def _kpi(html: str, name: str) -> str:
+    return re.search(rf'id="kpi-{name}">([^<]*)<', html).group(1)
+
+
+def test_the_commune_officer_lands_on_the_commune_and_sees_the_engine_numbers(client_for, web_engine):
+    client = client_for("xa")
+    with web_engine.connect() as connection:
+        commune = connection.execute(select(User.unit_code).where(User.username == "xa")).scalar()
+    page = client.get(f"/?as_of={AS_OF}", follow_redirects=True)
+    assert page.url.path == f"/units/{commune}"
+    page = client.get(f"/units/{commune}?as_of={AS_OF}")
+    with analytics(web_engine) as con:
+        own = coverage(con, AS_OF, "commune", commune)[0]
+        hamlets = coverage(con, AS_OF, "hamlet", commune)
+    assert _kpi(page.text, "coverage") == shown_pct(own.coverage_pct)
+    assert f"{own.insured:,}".replace(",", ".") + " / " + f"{own.population:,}".replace(",", ".") in page.text
+    for hamlet in hamlets:
+        row = re.search(rf'<tr class="band-\w+" data-unit="{hamlet.unit_code}">(.*?)</tr>', page.text, re.S).group(1)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        assert cells[1:4] == [str(hamlet.population), str(hamlet.insured), shown_pct(hamlet.coverage_pct)]
+
+
+def test_drill_down_from_province_to_hamlet(client_for):
+    client = client_for("tinh")
+    province = client.get(f"/units/44?as_of={AS_OF}")
+    commune = re.search(r'<a href="(/units/\d{5})\?as_of=', province.text).group(1)
+    commune_page = client.get(f"{commune}?as_of={AS_OF}")
+    assert commune_page.status_code == 200
+    hamlet = re.search(r'<a href="(/units/\d{5}-\d{3})\?as_of=', commune_page.text).group(1)
+    hamlet_page = client.get(hamlet)
+    assert hamlet_page.status_code == 200
+    assert 'aria-current="page"' in hamlet_page.text and 'href="/units/44"' in hamlet_page.text
+
+
+def test_a_commune_officer_cannot_open_another_unit_page_or_api(client_for, web_engine):
+    client = client_for("xa")
+    with web_engine.connect() as connection:
+        own = connection.execute(select(User.unit_code).where(User.username == "xa")).scalar()
+    with analytics(web_engine) as con:
+        other = next(row.unit_code for row in coverage(con, AS_OF, "commune", "44") if row.unit_code != own)
+    assert client.get(f"/units/{other}").status_code == 403
+    assert client.get("/units/44").status_code == 403
+    refused = client.get(f"/api/coverage?as_of={AS_OF}&level=hamlet&unit={other}")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Đơn vị này nằm ngoài phạm vi tài khoản của bạn."}
+    with web_engine.connect() as connection:
+        logged = connection.execute(select(AuditEntry.unit_code).where(
+            AuditEntry.username == "xa", AuditEntry.action == "refused")).scalars().all()
+    assert other in logged and "44" in logged
+
+
+def test_api_coverage_with_a_bearer_token_matches_the_engine(app, web_engine):
+    token = issue_api_token(web_engine, "tinh")
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    answer = client.get(f"/api/coverage?as_of={AS_OF}&level=commune&unit=44")
+    assert answer.status_code == 200
+    with analytics(web_engine) as con:
+        expected = coverage(con, AS_OF, "commune", "44")
+    assert [(item["unit_code"], item["unit_name"], item["population"], item["insured"], item["coverage_pct"])
+            for item in answer.json()] == [
+        (row.unit_code, row.unit_name, row.population, row.insured,
+         None if row.coverage_pct is None else f"{row.coverage_pct:.2f}") for row in expected]
+    assert TestClient(app, headers={"Authorization": "Bearer wrong"}).get(
+        f"/api/coverage?as_of={AS_OF}&level=commune").status_code == 401
+
+
+def test_security_headers_forbid_foreign_scripts(app):
+    response = TestClient(app).get("/login")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
