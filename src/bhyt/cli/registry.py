@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -61,15 +63,35 @@ def demo(
         f"{summary.households:,} hộ, {summary.persons:,} người, {summary.card_periods:,} kỳ thẻ "
         f"trong {summary.seconds:.1f} giây."
     )
-    _demo_accounts(engine, province)
+    accounts = _demo_accounts(engine, province)
+    _demo_targets(engine, province, next(account.unit_code for account in accounts if account.role == "commune_officer"))
 
 
-def _demo_accounts(engine: Engine, province: str) -> None:
+def _demo_accounts(engine: Engine, province: str):
     from bhyt.web.demo_accounts import DEMO_PASSWORD, create_demo_accounts
 
     accounts = create_demo_accounts(engine, province)
     listed = ", ".join(f"{account.username} ({account.role})" for account in accounts)
     console.print(f"Tài khoản dùng thử (mật khẩu {DEMO_PASSWORD}): {listed}.")
+    return accounts
+
+
+# Quảng Trị's plan asks 96 % of its people insured in 2026: the demo province gets that target for this
+# year, cascaded to its communes and, for the demo commune officer's commune, on to its hamlets.
+DEMO_TARGET_PCT = Decimal("96")
+
+
+def _demo_targets(engine: Engine, province: str, commune: str) -> None:
+    from bhyt.analytics.engine import analytics
+    from bhyt.analytics.targets import cascade_targets, default_as_of, set_target
+
+    year = date.today().year
+    set_target(engine, province, year, rate=DEMO_TARGET_PCT, set_by="demo")
+    with analytics(engine) as con:
+        cascade_targets(engine, con, province, year, default_as_of(year))
+        cascade_targets(engine, con, commune, year, default_as_of(year))
+    console.print(f"Chỉ tiêu dùng thử năm {year}: {DEMO_TARGET_PCT} % cho tỉnh {province}, đã phân bổ cho các xã "
+                  f"và cho các thôn của xã {commune}.")
 
 
 def _has_persons(engine: Engine) -> bool:

@@ -47,7 +47,9 @@ def unit_dashboard(request: Request, code: str, as_of: date | None = Query(None)
         for row in expiry_schedule(con, as_of, unit.level, unit.code, EXPIRY_WINDOWS):
             for days, people in row.within.items():
                 expiring[days] += people
-    ranked = sorted(children, key=lambda row: (row.rank is None, row.rank or 0, row.unit_code))
+    # Ranked against target where there is one, then by coverage: the weakest units stand out either way.
+    ranked = sorted(children, key=lambda row: (row.rank is None, row.rank or 0, row.coverage_pct is None,
+                                               -(row.coverage_pct or 0), row.unit_code))
     chart = {
         "labels": [day.strftime("%m/%Y") if day != as_of else as_of.strftime("%d/%m/%Y") for day, _ in trend],
         "coverage": [float(row.coverage_pct) if row.coverage_pct is not None else None for _, row in trend],
