@@ -23,6 +23,7 @@ ACTION_NAMES = {
     "cascade_targets": "Phân bổ chỉ tiêu",
     "download_report": "Tải báo cáo",
     "refused": "Bị từ chối truy cập",
+    "export_import_errors": "Tải báo cáo lỗi nhập danh sách",
 }
 
 
