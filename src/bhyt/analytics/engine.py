@@ -13,6 +13,7 @@ read-write must dispose the SQLAlchemy engine first and be the only user of the 
 from __future__ import annotations
 
 import importlib.util
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -114,3 +115,44 @@ def analytics(engine: Engine) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+class SharedAnalytics:
+    """One analytics database per process, for a server answering many questions a second.
+
+    Opening a DuckDB connection, loading the scanner and attaching the snapshot costs hundreds of
+    milliseconds — more than the questions themselves — so the server keeps one attached database and
+    hands each request a cursor on it (its own connection to the same database, safe on its own thread).
+    Each request still asks the registry for its token first (one indexed row): after an import the
+    next request rebuilds the snapshot and attaches the new one; requests already running finish on the
+    old one, whose file stays readable until they close it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._database: duckdb.DuckDBPyConnection | None = None
+        self._token: str | None = None
+
+    def _current(self) -> duckdb.DuckDBPyConnection:
+        from bhyt.analytics.snapshot import fresh_snapshot
+        from bhyt.store import registry_version
+
+        with self.engine.connect() as connection:
+            token = registry_version.current(connection)
+        with self._lock:
+            if token != self._token:
+                path = fresh_snapshot(self.engine)
+                database = new_connection()
+                database.execute(f"ATTACH '{path}' AS snapshot (READ_ONLY)")
+                attach_db(database, plain_url(self.engine))
+                self._database, self._token = database, token
+            return self._database
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cursor = self._current().cursor()
+        try:
+            cursor.execute("USE snapshot")
+            yield cursor
+        finally:
+            cursor.close()

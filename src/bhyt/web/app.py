@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from urllib.parse import quote
 
+from bhyt.analytics.engine import SharedAnalytics
 from bhyt.store.db import default_engine
 from bhyt.web import i18n
 from bhyt.web.auth import LOGIN_CSRF_COOKIE, LoginRequired
@@ -30,6 +31,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
                   description="API độ bao phủ, đơn vị, chỉ tiêu, nguy cơ và dự báo bảo hiểm y tế.",
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     app.state.engine = engine or default_engine()
+    app.state.analytics = SharedAnalytics(app.state.engine)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in routers():
         app.include_router(router)

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 
 from bhyt.analytics.coverage import coverage, coverage_series
-from bhyt.analytics.engine import analytics
 from bhyt.analytics.renewals import expiry_schedule
 from bhyt.analytics.targets import target_progress
 from bhyt.domain.card_validity import add_months
@@ -26,7 +25,7 @@ TREND_MONTHS = 12
 
 @router.get("/")
 def home(request: Request, account: Account = Depends(signed_in)):
-    with analytics(request.app.state.engine) as con:
+    with request.app.state.analytics.connection() as con:
         return RedirectResponse(f"/units/{home_unit(con, account)}", status_code=303)
 
 
@@ -37,7 +36,7 @@ def unit_dashboard(request: Request, code: str, as_of: date | None = Query(None)
     chain = check_unit(engine, account, code)
     unit = chain[-1]
     as_of = as_of or date.today()
-    with analytics(engine) as con:
+    with request.app.state.analytics.connection() as con:
         own = target_progress(con, as_of.year, unit.level, unit.code, as_of)[0]
         children = (target_progress(con, as_of.year, unit.child_level, unit.code, as_of)
                     if unit.child_level else [])
