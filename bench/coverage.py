@@ -75,7 +75,7 @@ def engine_cube(con, as_of: date) -> dict:
 
 
 def scan_floor(con) -> None:
-    con.execute("""SELECT count(*), min(commune_code), max(arrived_on), max(left_on), max(death_date),
+    con.execute("""SELECT count(*), min(province_code), min(commune_code), max(resident_from), max(resident_to),
                               max(covered_from), max(covered_to), min(participant_code), count(*) FILTER (WHERE first_row)
                    FROM coverage_facts""").fetchall()
 

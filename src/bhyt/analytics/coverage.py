@@ -163,8 +163,7 @@ def _registry_counts(con, dates, level, unit, unit_level, by, units) -> list[tup
                CASE WHEN f.covered_from <= d.d AND f.covered_to >= d.d THEN {key} END AS key,
                f.person_id, f.first_row, f.covered_from <= d.d AND f.covered_to >= d.d AS covered
         FROM coverage_facts f, (SELECT unnest($dates::DATE[]) AS d) d
-        WHERE (f.arrived_on IS NULL OR f.arrived_on <= d.d) AND (f.left_on IS NULL OR f.left_on >= d.d)
-          AND (f.death_date IS NULL OR f.death_date > d.d) AND f.{column} IS NOT NULL {scope}
+        WHERE f.resident_from <= d.d AND f.resident_to >= d.d AND f.{column} IS NOT NULL {scope}
     """
     params = {"dates": list(dates), **({} if unit is None else {"unit": unit})}
     result = con.execute(

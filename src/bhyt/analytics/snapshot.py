@@ -2,8 +2,8 @@
 
 Reading persons, residences and cards through the sqlite or postgres scanner costs seconds per
 question at province scale; the same question over DuckDB's own tables takes tens of milliseconds.
-The copy carries the token of the registry state it was taken from (`store.registry_version`) and is rebuilt when
-the registry has moved on. A rebuild writes a new file and renames it over the old one, so a reader
+The copy carries the token of the registry state it was taken from (`store.registry_version`) and the
+format of its tables, and is rebuilt when either has moved on. A rebuild writes a new file and renames it over the old one, so a reader
 that still has the old file open keeps a consistent, if older, picture.
 
 What the copy adds to the registry: each residence carries its province and the person's birth date,
@@ -26,6 +26,17 @@ from bhyt.config import data_dir
 from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.store import registry_version
 
+# Read from the registry once each, as they are: a scanner reads a table fastest with no join or
+# order to carry out inside it, and persons and units are needed more than once. Staged in the
+# building connection's memory; joins and sorting then run on DuckDB's own tables.
+_SOURCES = {
+    "source_units": "SELECT code, name, level, parent_code FROM db.units",
+    "source_persons": "SELECT id, birth_date, sex, death_date, household_id FROM db.persons",
+    "source_residences": "SELECT person_id, commune_code, hamlet_code, arrived_on, left_on FROM db.residences",
+    "source_cards": "SELECT person_id, participant_code, valid_from, valid_to FROM db.card_periods",
+    "source_household_classifications": "SELECT household_id, year, classification FROM db.household_classifications",
+}
+
 # Ordered so that DuckDB's per-block min/max lets date filters skip most blocks.
 _TABLES = {
     "units": """
@@ -33,72 +44,100 @@ _TABLES = {
                CASE u.level WHEN 'province' THEN u.code WHEN 'commune' THEN u.parent_code ELSE p.parent_code END
                    AS province_code,
                CASE u.level WHEN 'commune' THEN u.code WHEN 'hamlet' THEN u.parent_code END AS commune_code
-        FROM db.units u LEFT JOIN db.units p ON p.code = u.parent_code
+        FROM source_units u LEFT JOIN source_units p ON p.code = u.parent_code
         ORDER BY u.code
     """,
-    "persons": "SELECT id, birth_date, sex, death_date, household_id FROM db.persons ORDER BY id",
+    "persons": "SELECT * FROM source_persons ORDER BY id",
     "residences": """
         SELECT r.person_id, c.parent_code AS province_code, r.commune_code, r.hamlet_code,
                r.arrived_on, r.left_on, p.birth_date, p.sex, p.death_date, p.household_id
-        FROM db.residences r
-        JOIN db.persons p ON p.id = r.person_id
-        JOIN db.units c ON c.code = r.commune_code
+        FROM source_residences r
+        JOIN source_persons p ON p.id = r.person_id
+        JOIN source_units c ON c.code = r.commune_code
         ORDER BY r.commune_code, r.hamlet_code, r.person_id
     """,
     "cards": """
         SELECT c.person_id, c.participant_code, g.statutory_group, g.priority, c.valid_from, c.valid_to
-        FROM db.card_periods c JOIN participant_groups g ON g.code = c.participant_code
+        FROM source_cards c JOIN participant_groups g ON g.code = c.participant_code
         ORDER BY c.valid_to, c.person_id
     """,
-    "household_classifications": """
-        SELECT household_id, year, classification FROM db.household_classifications ORDER BY year, household_id
-    """,
+    "household_classifications": "SELECT * FROM source_household_classifications ORDER BY year, household_id",
 }
 
-# Built from the copied tables above, to answer "who is insured, with which code, on d" by one scan
-# without joins. A person's card periods become coverage segments: maximal spans of days over which
-# they are covered and the priority order picks the same code (overlapping cards merge; a gap or a
-# change of code starts a new segment). At most one segment covers any day.
+# A person's card periods become coverage segments: maximal spans of days over which they are covered
+# and the priority order picks the same code (overlapping cards merge; a gap or a change of code
+# starts a new segment). At most one segment covers any day.
+#
+# Nearly everyone's cards follow one another without overlapping: then each card is a piece on its
+# own, and a segment is a run of cards each starting the day after the one before ends, with the same
+# code (gaps and islands over the cards in date order). Only the people with overlapping cards are cut
+# at every card's start and end, with the code picked per piece. If any two of a person's cards
+# overlap, two neighbours in the order by start do, so one look at the previous card finds them.
+_SEGMENTS = """
+    WITH ordered AS (
+        SELECT person_id, participant_code, statutory_group, valid_from, valid_to,
+               lag(valid_to) OVER w AS previous_to, lag(participant_code) OVER w AS previous_code
+        FROM snap.cards WINDOW w AS (PARTITION BY person_id ORDER BY valid_from, valid_to)
+    ),
+    overlapping AS (SELECT DISTINCT person_id FROM ordered WHERE valid_from <= previous_to),
+    apart AS (
+        SELECT person_id, participant_code, statutory_group, valid_from AS piece_from, valid_to AS piece_to,
+               coalesce(previous_to = valid_from - 1 AND previous_code = participant_code, false) AS continues
+        FROM ordered WHERE person_id NOT IN (SELECT person_id FROM overlapping)
+    ),
+    tangled_cards AS (SELECT * FROM snap.cards WHERE person_id IN (SELECT person_id FROM overlapping)),
+    bounds AS (
+        SELECT person_id, valid_from AS day FROM tangled_cards
+        UNION SELECT person_id, valid_to + 1 FROM tangled_cards
+    ),
+    pieces AS (
+        SELECT person_id, day AS piece_from, lead(day) OVER (PARTITION BY person_id ORDER BY day) - 1 AS piece_to
+        FROM bounds
+    ),
+    picked AS (
+        SELECT p.person_id, p.piece_from, p.piece_to,
+               arg_min(c.participant_code, c.priority) AS participant_code,
+               arg_min(c.statutory_group, c.priority) AS statutory_group
+        FROM pieces p JOIN tangled_cards c
+          ON c.person_id = p.person_id AND c.valid_from <= p.piece_from AND c.valid_to >= p.piece_from
+        WHERE p.piece_to IS NOT NULL
+        GROUP BY ALL
+    ),
+    tangled AS (
+        SELECT person_id, participant_code, statutory_group, piece_from, piece_to,
+               coalesce(lag(piece_to) OVER w = piece_from - 1 AND lag(participant_code) OVER w = participant_code,
+                        false) AS continues
+        FROM picked WINDOW w AS (PARTITION BY person_id ORDER BY piece_from)
+    ),
+    numbered AS (
+        SELECT *, sum(CASE WHEN continues THEN 0 ELSE 1 END) OVER (PARTITION BY person_id ORDER BY piece_from)
+                  AS segment
+        FROM (SELECT * FROM apart UNION ALL SELECT * FROM tangled)
+    )
+    SELECT person_id, min(piece_from) AS covered_from, max(piece_to) AS covered_to, participant_code,
+           any_value(statutory_group) AS statutory_group, segment = 1 AS first_segment
+    FROM numbered GROUP BY person_id, segment, participant_code
+"""
+
+# Built from the tables above, to answer "who is insured, with which code, on d" by one scan without
+# joins.
 _DERIVED = {
     "card_segments": """
-        WITH bounds AS (
-            SELECT person_id, valid_from AS day FROM snap.cards
-            UNION SELECT person_id, valid_to + 1 FROM snap.cards
-        ),
-        pieces AS (
-            SELECT person_id, day AS piece_from, lead(day) OVER (PARTITION BY person_id ORDER BY day) - 1 AS piece_to
-            FROM bounds
-        ),
-        covered AS (
-            SELECT p.person_id, p.piece_from, p.piece_to,
-                   arg_min(c.participant_code, c.priority) AS participant_code,
-                   arg_min(c.statutory_group, c.priority) AS statutory_group
-            FROM pieces p JOIN snap.cards c
-              ON c.person_id = p.person_id AND c.valid_from <= p.piece_from AND c.valid_to >= p.piece_from
-            WHERE p.piece_to IS NOT NULL
-            GROUP BY ALL
-        ),
-        starts AS (
-            SELECT *, CASE WHEN lag(piece_to) OVER w = piece_from - 1 AND lag(participant_code) OVER w = participant_code
-                           THEN 0 ELSE 1 END AS starts_segment
-            FROM covered WINDOW w AS (PARTITION BY person_id ORDER BY piece_from)
-        ),
-        numbered AS (
-            SELECT *, sum(starts_segment) OVER (PARTITION BY person_id ORDER BY piece_from) AS segment FROM starts
-        )
-        SELECT person_id, min(piece_from) AS covered_from, max(piece_to) AS covered_to, participant_code,
-               any_value(statutory_group) AS statutory_group
-        FROM numbered GROUP BY person_id, segment, participant_code
+        SELECT person_id, covered_from, covered_to, participant_code, statutory_group FROM segments
         ORDER BY covered_to, person_id
     """,
     # One row per residence and coverage segment of its person (one row with no segment for someone
-    # never insured); `first_row` marks one row per residence, for counting residents.
+    # never insured); `first_row` marks one row per residence, for counting residents. The days the
+    # person is resident there (arrived, not left, alive) do not depend on the date asked about, so
+    # they are worked out here once: resident on d is resident_from <= d <= resident_to.
     "coverage_facts": """
         SELECT r.person_id, r.province_code, r.commune_code, r.hamlet_code, r.arrived_on, r.left_on,
                r.death_date, r.birth_date, r.sex, s.covered_from, s.covered_to, s.participant_code,
-               s.statutory_group,
-               row_number() OVER (PARTITION BY r.person_id, r.commune_code ORDER BY s.covered_from) = 1 AS first_row
-        FROM snap.residences r LEFT JOIN snap.card_segments s ON s.person_id = r.person_id
+               s.statutory_group, coalesce(s.first_segment, true) AS first_row,
+               coalesce(r.arrived_on, '-infinity'::DATE) AS resident_from,
+               least(coalesce(r.left_on, 'infinity'::DATE), coalesce(r.death_date - 1, 'infinity'::DATE))
+                   AS resident_to
+        FROM snap.residences r LEFT JOIN segments s ON s.person_id = r.person_id
         ORDER BY r.commune_code, r.hamlet_code
     """,
     # People with more than one residence in a province: the only ones a province count could take
@@ -108,6 +147,11 @@ _DERIVED = {
         GROUP BY person_id, province_code HAVING count(*) > 1
     """,
 }
+
+
+# Raised whenever the tables above change shape, so that a copy taken by an older build of this
+# module is rebuilt even though the registry has not moved on.
+FORMAT = 2
 
 
 def snapshot_path(engine: Engine) -> Path:
@@ -132,7 +176,7 @@ def fresh_snapshot(engine: Engine) -> Path:
     """The snapshot file, rebuilt first if the registry has changed since it was taken."""
     path = snapshot_path(engine)
     with engine.connect() as connection:
-        version = registry_version.current(connection)
+        version = f"{registry_version.current(connection)}/{FORMAT}"
     if snapshot_version(path) != version:
         build_snapshot(engine, path, version)
     return path
@@ -143,12 +187,18 @@ def build_snapshot(engine: Engine, path: Path, version: str) -> None:
     partial.unlink(missing_ok=True)
     source = new_connection()
     try:
+        # What the build stages beyond memory goes beside the snapshot, not into the working folder.
+        source.execute(f"SET temp_directory = '{_quoted(path.parent / 'tmp')}'")
         attach_db(source, plain_url(engine))
         source.register("participant_groups", _participant_groups())
-        source.execute(f"ATTACH '{partial}' AS snap")
+        for name, query in _SOURCES.items():
+            source.execute(f"CREATE TEMP TABLE {name} AS {query}")
+        source.execute("DETACH db")
+        source.execute(f"ATTACH '{_quoted(partial)}' AS snap")
         source.execute("CREATE TABLE snap.participant_groups AS SELECT * FROM participant_groups")
         for name, query in _TABLES.items():
             source.execute(f"CREATE TABLE snap.{name} AS {query}")
+        source.execute(f"CREATE TEMP TABLE segments AS {_SEGMENTS}")
         for name, query in _DERIVED.items():
             source.execute(f"CREATE TABLE snap.{name} AS {query}")
         source.execute("CREATE TABLE snap.snapshot_meta AS SELECT ? AS version, now() AS taken_at", [version])
@@ -159,6 +209,10 @@ def build_snapshot(engine: Engine, path: Path, version: str) -> None:
     finally:
         source.close()
     os.replace(partial, path)
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _participant_groups() -> pa.Table:
