@@ -45,5 +45,8 @@ bench-coverage: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/coverage.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
+bench-web: $(INSTALLED) $(VENDOR)
+	$(BIN)/python bench/web.py
+
 clean:
 	rm -rf $(VENV) data node_modules $(dir $(VENDOR))
