@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from bhyt.cli.app import app
-from bhyt.cli.common import console, fail
+from bhyt.cli.common import console, fail, progress
 from bhyt.store.db import default_engine
 from bhyt.store.migrate import upgrade
 from bhyt.store.units import seed_admin_units
@@ -25,8 +25,14 @@ def serve(
     """Chạy ứng dụng web (và API tại /api, tài liệu tại /api/docs)."""
     import uvicorn
 
+    from bhyt.analytics.snapshot import fresh_snapshot
+
     engine = default_engine()
     upgrade(engine)
+    # Built before listening, so the first visitor does not wait for it.
+    with progress() as bar:
+        bar.add_task("Chuẩn bị bản sao phân tích của sổ đăng ký", total=None)
+        fresh_snapshot(engine)
     console.print(f"Ứng dụng web: http://{host}:{port}  (dừng: Ctrl+C)")
     uvicorn.run("bhyt.web.main:app", host=host, port=port, workers=workers, log_level="warning")
 
