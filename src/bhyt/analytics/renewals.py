@@ -101,26 +101,21 @@ def expiry_schedule(
     distinct = "DISTINCT" if level == "province" else ""
     found = con.execute(
         f"""
-        WITH residents AS (
-            SELECT {distinct} r.person_id, r.{column} AS unit_code FROM residences r
-            WHERE {where} AND {_resident('$as_of')}
-        ),
-        covered AS (
-            SELECT person_id, arg_min(participant_code, priority) AS code FROM cards
-            WHERE valid_from <= $as_of AND valid_to >= $as_of AND person_id IN (SELECT person_id FROM residents)
-            GROUP BY person_id
+        WITH covered AS (
+            -- at most one coverage segment of a residence covers a day; it carries the code picked that day
+            SELECT {distinct} r.person_id, r.{column} AS unit_code, r.participant_code AS code FROM coverage_facts r
+            WHERE {where} AND {_resident('$as_of')} AND r.covered_from <= $as_of AND r.covered_to >= $as_of
         ),
         coverage AS (
-            -- the first day from as_of on that no card continues past: no card covers the next day
-            SELECT c.person_id, any_value(v.code) AS code, min(c.valid_to) AS ended
-            FROM cards c JOIN covered v USING (person_id)
-            WHERE c.valid_to >= $as_of AND NOT EXISTS (
-                SELECT 1 FROM cards n
-                WHERE n.person_id = c.person_id AND n.valid_from <= c.valid_to + 1 AND n.valid_to > c.valid_to)
-            GROUP BY c.person_id
+            -- the end of the run of segments covering as_of: the first end from as_of on that no segment
+            -- continues the next day
+            SELECT s.person_id, min(s.covered_to) AS ended FROM card_segments s
+            WHERE s.covered_to >= $as_of AND s.person_id IN (SELECT person_id FROM covered) AND NOT EXISTS (
+                SELECT 1 FROM card_segments n WHERE n.person_id = s.person_id AND n.covered_from = s.covered_to + 1)
+            GROUP BY s.person_id
         ),
         insured AS (
-            SELECT r.unit_code, c.code, c.ended FROM residents r JOIN coverage c USING (person_id)
+            SELECT r.unit_code, r.code, c.ended FROM covered r JOIN coverage c USING (person_id)
         ),
         totals AS (
             SELECT unit_code, code, count(*) AS insured, [{counts}] AS within FROM insured GROUP BY ALL
@@ -219,29 +214,27 @@ def enrolment_counts(
 
     found = con.execute(
         f"""
-        WITH cards_by_person AS (
-            SELECT person_id,
-                   -- covered on the opening day, or within the grace period after a card ended
-                   bit_or({bits("valid_from <= {opened} AND valid_to >= {opened} - $grace")}) AS protected,
-                   bit_or({bits("valid_from <= {closed} AND valid_to >= {closed}")}) AS insured_at_close
-            FROM cards WHERE valid_to >= $first - $grace AND valid_from <= $last
-              AND person_id IN (SELECT person_id FROM residences r WHERE {where})
-            GROUP BY person_id
-        ),
-        residents AS (
+        WITH residents AS (
+            -- each residence's rows carry every coverage segment of the person: a segment covers the
+            -- same days as the cards it merges
             SELECT r.person_id, r.{column} AS unit_code,
-                   bit_or({bits(_resident("{opened}", "{closed}"))}) AS present
-            FROM residences r WHERE {where} GROUP BY ALL
+                   bit_or({bits(_resident("{opened}", "{closed}"))}) AS present,
+                   -- covered on the opening day, or within the grace period after coverage ended
+                   bit_or({bits("r.covered_from <= {opened} AND r.covered_to >= {opened} - $grace")}) AS protected,
+                   bit_or({bits("r.covered_from <= {closed} AND r.covered_to >= {closed}")}) AS insured_at_close
+            FROM coverage_facts r WHERE {where}
+              -- insured on every opening day: never among the uninsured, nothing to count
+              AND r.person_id NOT IN (
+                  SELECT person_id FROM card_segments WHERE covered_from <= $first AND covered_to >= $last_opened)
+            GROUP BY ALL
         ),
         uninsured AS (
-            SELECT r.unit_code, r.present & ({every_month} - coalesce(c.protected, 0)) AS months,
-                   coalesce(c.insured_at_close, 0) AS insured_at_close
-            FROM residents r LEFT JOIN cards_by_person c USING (person_id)
+            SELECT unit_code, present & ({every_month} - protected) AS months, insured_at_close FROM residents
         )
         SELECT unit_code, sum(bit_count(months & insured_at_close)), sum(bit_count(months)) AS uninsured
         FROM uninsured GROUP BY unit_code HAVING uninsured > 0 ORDER BY unit_code
         """,
-        {"first": bounds[0], "last": bounds[-1], "grace": grace_days, **params},
+        {"first": bounds[0], "last_opened": bounds[-2], "grace": grace_days, **params},
     ).fetchall()
     return [RateCounts(unit_code, ALL_CODES, joined, uninsured) for unit_code, joined, uninsured in found]
 
