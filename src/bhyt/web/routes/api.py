@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from bhyt.analytics.coverage import CoverageRow, coverage, coverage_series
-from bhyt.analytics.engine import analytics
 from bhyt.analytics.forecast import UnitForecast, forecast
 from bhyt.analytics.renewals import GRACE_DAYS, MIN_OBSERVED
 from bhyt.analytics.risk import EXPIRING_SHARE, MIN_FALL, RiskRow, units_at_risk
@@ -136,9 +135,9 @@ def scope_unit(request: Request, account: Account, unit: str | None) -> str | No
 
 @contextmanager
 def answering(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An analytics connection; a question the analytics refuse (a level below the unit, a year already
-    past…) is the caller's mistake: 422 with the analytics' own Vietnamese message."""
-    with analytics(request.app.state.engine) as con:
+    """A cursor on the server's shared analytics database; a question the analytics refuse (a level
+    below the unit, a year already past…) is the caller's mistake: 422 with their Vietnamese message."""
+    with request.app.state.analytics.connection() as con:
         try:
             yield con
         except ValueError as error:  # UnknownUnit, TargetError too
