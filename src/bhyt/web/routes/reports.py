@@ -11,9 +11,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
-from bhyt.analytics.engine import analytics
+from bhyt.analytics.engine import SharedAnalytics
 from bhyt.domain.report_periods import PeriodKind, previous_as_of, report_period
 from bhyt.reports.appendix import appendix_rows, write_appendix
 from bhyt.reports.official import DocumentHeader
@@ -70,14 +70,15 @@ def download(request: Request, kind: str = Query(...), year: int = Query(...), p
              account: Account = Depends(require("download_reports"))):
     engine = request.app.state.engine
     if unit is None:
-        with analytics(engine) as con:
+        with request.app.state.analytics.connection() as con:
             unit = home_unit(con, account)
     chain = check_unit(engine, account, unit)
     chosen = {"kind": kind, "year": year, "period": period, "unit": unit, "source": source, "as_of": as_of,
               "date": document_date}
     try:
-        content, title = _report(engine, chain[-1], kind, year, period, source or DEFAULT_SOURCE.get(kind, "registry"),
-                                 _date(as_of, "Ngày chốt số liệu"), _date(document_date, "Ngày ký văn bản"))
+        content, title = _report(engine, request.app.state.analytics, chain[-1], kind, year, period,
+                                 source or DEFAULT_SOURCE.get(kind, "registry"), _date(as_of, "Ngày chốt số liệu"),
+                                 _date(document_date, "Ngày ký văn bản"))
     except ValueError as error:  # ReportRefused, InvalidPeriod, TargetError, UnknownUnit
         return _page(request, account, chosen, status_code=400, error=str(error))
     ascii_name = _ascii(title)
@@ -87,8 +88,8 @@ def download(request: Request, kind: str = Query(...), year: int = Query(...), p
     return Response(content, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
-def _report(engine, unit: UnitInfo, kind: str, year: int, period: str, source: str, as_of: date | None,
-            document_date: date | None) -> tuple[bytes, str]:
+def _report(engine: Engine, shared: SharedAnalytics, unit: UnitInfo, kind: str, year: int, period: str, source: str,
+            as_of: date | None, document_date: date | None) -> tuple[bytes, str]:
     """The XLSX file and its name, from the functions and defaults of `bhyt report`."""
     if kind not in REPORT_KINDS:
         raise ReportRefused("Hãy chọn loại báo cáo.")
@@ -106,18 +107,18 @@ def _report(engine, unit: UnitInfo, kind: str, year: int, period: str, source: s
         out = Path(folder) / "report.xlsx"
         if period_kind is None:
             when = as_of or date(year - 1, 12, 31)
-            with analytics(engine) as con:
+            with shared.connection() as con:
                 rows = appendix_rows(con, year, unit.child_level, unit.code, when, source)
+            plan = f"(Kèm theo Kế hoạch số      /KH-UBND của Ủy ban nhân dân {in_sentence(unit.name, unit_kind)})"
             write_appendix(out, DocumentHeader(
                 number_line="Số:      /KH-UBND", title=f"Phụ lục\nCHỈ TIÊU PHÁT TRIỂN BẢO HIỂM Y TẾ NĂM {year}",
-                subtitle=f"(Kèm theo Kế hoạch số      /KH-UBND của Ủy ban nhân dân {in_sentence(unit.name, unit_kind)})",
-                **header), rows, year, when, UNIT_TITLES[unit.child_level])
+                subtitle=plan, **header), rows, year, when, UNIT_TITLES[unit.child_level])
             title = f"{label} năm {year} - {full_name(unit.name, unit_kind)}.xlsx"
         else:
             number = None if period_kind is PeriodKind.YEAR else _period_number(period)
             report_of = report_period(period_kind, year, number)
             when = as_of or report_of.end
-            with analytics(engine) as con:
+            with shared.connection() as con:
                 report = periodic_report(con, report_of, unit.code, unit.child_level, when,
                                          previous_as_of(report_of, when), source)
             write_periodic(out, DocumentHeader(number_line="Số:      /BC-UBND", title=periodic_title(report_of),
@@ -152,7 +153,7 @@ def _ascii(name: str) -> str:
 def _page(request: Request, account: Account, chosen: dict, status_code: int = 200, error: str | None = None):
     """The form, offering the account's own unit and, for a province, its communes."""
     engine = request.app.state.engine
-    with analytics(engine) as con:
+    with request.app.state.analytics.connection() as con:
         chain = check_unit(engine, account, home_unit(con, account))
     account_unit = chain[-1]
     chosen = dict(chosen, unit=chosen["unit"] or account_unit.code)

@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from fastapi import APIRouter, Depends, Form, Query, Request
 from sqlalchemy import select
 
-from bhyt.analytics.engine import analytics
 from bhyt.analytics.targets import CASCADE, MANUAL, cascade_targets, default_as_of, set_target, target_progress
 from bhyt.domain.target_groups import TARGET_GROUPS
 from bhyt.domain.targets import STATUS_LABELS, TargetError
@@ -65,7 +64,7 @@ def cascade(request: Request, unit: str = Form(...), year: int = Form(...),
     engine = request.app.state.engine
     chain = check_unit(engine, account, unit)
     try:
-        with analytics(engine) as con:
+        with request.app.state.analytics.connection() as con:
             rows = cascade_targets(engine, con, chain[-1].code, year)
     except ValueError as error:
         return _page(request, account, chain, year, "", status_code=400, error=str(error))
@@ -79,7 +78,7 @@ def cascade(request: Request, unit: str = Form(...), year: int = Form(...),
 def _chain(request: Request, account: Account, unit: str | None) -> list[UnitInfo]:
     engine = request.app.state.engine
     if unit is None:
-        with analytics(engine) as con:
+        with request.app.state.analytics.connection() as con:
             unit = home_unit(con, account)
     return check_unit(engine, account, unit)
 
@@ -109,7 +108,7 @@ def _page(request: Request, account: Account, chain: list[UnitInfo], year: int, 
     unit = chain[-1]
     as_of = default_as_of(year)
     try:
-        with analytics(engine) as con:
+        with request.app.state.analytics.connection() as con:
             own = target_progress(con, year, unit.level, unit.code, as_of, group=group)
             children = (target_progress(con, year, unit.child_level, unit.code, as_of, group=group)
                         if unit.child_level else [])

@@ -11,6 +11,8 @@
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
+        // Unknown job (the server restarted): the page itself says so.
+        if (response.status === 404) { window.location.reload(); return new Promise(function () {}); }
         if (!response.ok) { throw new Error(response.status); }
         return response.json();
       })
