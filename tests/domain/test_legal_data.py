@@ -18,6 +18,7 @@ KEYS = {
     "support_minimums": ("participant_code", "condition"),
     "province_support": ("province_code", "participant_code"),
     "card_validity": ("parameter",),
+    "entitlements": ("rule",),
 }
 
 ROWS = [

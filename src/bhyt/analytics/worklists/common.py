@@ -1,0 +1,161 @@
+"""What every work list shares: the unit it covers, who lives there on a day, and the named person
+each row is about.
+
+A list's own query finds people in the analytics snapshot, which keeps no names; `people` then reads
+the names, personal IDs and household codes of just the people found from the system of record, as
+one query run by the database itself (DuckDB's scanners would read the whole persons table to find a
+few rows: seconds on a province, where the database's own index answers in milliseconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from typing import Any, TypeVar
+
+import duckdb
+
+from bhyt.analytics.coverage import UnknownUnit
+
+_LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code", "hamlet": "hamlet_code"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    unit_code: str
+    unit_name: str
+    level: str
+
+    @property
+    def filter(self) -> str:
+        """SQL keeping the residences `r` inside the unit (parameter `$unit`)."""
+        return f"r.{_LEVEL_COLUMN[self.level]} = $unit"
+
+
+def scope(con: duckdb.DuckDBPyConnection, unit: str) -> Scope:
+    found = con.execute("SELECT name, level FROM units WHERE code = ?", [unit]).fetchone()
+    if found is None:
+        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+    return Scope(unit, found[0], found[1])
+
+
+def living_there_on(day: str) -> str:
+    """The residence `r` is current on `day`: begun by then and not ended before."""
+    return f"(r.arrived_on IS NULL OR r.arrived_on <= {day}) AND (r.left_on IS NULL OR r.left_on >= {day})"
+
+
+def resident_on(day: str) -> str:
+    """The residence `r` is current on `day`, and its person alive (design notes: resident)."""
+    return f"{living_there_on(day)} AND (r.death_date IS NULL OR r.death_date > {day})"
+
+
+def residents(unit_scope: Scope, day: str = "$as_of") -> str:
+    """One row per person resident in the unit on `day`. Only on the day of a move between two
+    communes of a province is a person resident twice: the residence they arrived at is kept."""
+    return f"""
+        SELECT r.person_id, r.commune_code, r.hamlet_code, r.birth_date, r.sex, r.household_id, r.arrived_on
+        FROM residences r WHERE {unit_scope.filter} AND {resident_on(day)}
+        QUALIFY row_number() OVER (PARTITION BY r.person_id ORDER BY r.arrived_on DESC NULLS LAST) = 1
+    """
+
+
+def completed_age(birth: str, day: str) -> str:
+    """Completed years of age on `day` (the SQL twin of coverage's age bands)."""
+    return (f"(year({day}) - year({birth}) - CASE WHEN month({day}) * 100 + day({day}) "
+            f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)")
+
+
+def vn_date(day: date | None) -> str:
+    return "" if day is None else f"{day:%d/%m/%Y}"
+
+
+_PEOPLE_QUERY = """
+    SELECT p.id, p.personal_id, p.full_name, p.birth_date, p.sex, h.code, h.head_name
+    FROM persons p LEFT JOIN households h ON h.id = p.household_id
+    WHERE p.id IN ({ids})
+"""
+# The attached registry's own query function, by DuckDB's name for its type.
+_PASS_THROUGH = {"sqlite": "sqlite_query", "postgres": "postgres_query"}
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A person as the system of record names them."""
+
+    personal_id: str
+    full_name: str
+    birth_date: date
+    sex: int
+    household_code: str | None
+    household_head: str | None
+
+
+def in_registry(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """A FROM item running `query` in the system of record itself, through the attached database's
+    pass-through function. SQLite hands every column back as text: the caller casts."""
+    kind = con.execute("SELECT type FROM duckdb_databases() WHERE database_name = 'db'").fetchone()[0]
+    quoted = query.replace("'", "''")
+    return f"{_PASS_THROUGH[kind]}('db', '{quoted}')"
+
+
+def id_list(ids: Collection[int]) -> str:
+    """Integers from the snapshot, written into a registry query as they are."""
+    return ", ".join(str(int(value)) for value in sorted(ids))
+
+
+def people(con: duckdb.DuckDBPyConnection, person_ids: Collection[int]) -> dict[int, Registered]:
+    """The registry's record of each of `person_ids`."""
+    if not person_ids:
+        return {}
+    found = con.execute(
+        f"""SELECT CAST(id AS INTEGER), personal_id, full_name, CAST(birth_date AS DATE), CAST(sex AS INTEGER),
+                   code, head_name
+            FROM {in_registry(con, _PEOPLE_QUERY.format(ids=id_list(person_ids)))}"""
+    ).fetchall()
+    return {row[0]: Registered(*row[1:]) for row in found}
+
+
+@dataclass(frozen=True)
+class ListedPerson:
+    """Who a row is about: enough to find the person, their household and hamlet."""
+
+    person_id: int
+    personal_id: str
+    full_name: str
+    birth_date: date
+    sex: int
+    household_code: str | None
+    household_head: str | None
+    hamlet_code: str | None
+    hamlet_name: str | None
+
+
+Row = TypeVar("Row")
+
+
+def listed(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any],
+           build: Callable[..., Row]) -> list[Row]:
+    """Run a list's `query` (its first columns `person_id` and `hamlet_code`), name the people found
+    and build one row each with `build(person, *other_columns)`, in the order a hamlet head walks:
+    hamlet, household, eldest first."""
+    found = con.execute(
+        f"""SELECT l.person_id, l.hamlet_code, u.name, l.* EXCLUDE (person_id, hamlet_code)
+            FROM ({query}) l LEFT JOIN units u ON u.code = l.hamlet_code""",
+        params,
+    ).fetchall()
+    registry = people(con, {row[0] for row in found})
+    rows = []
+    for person_id, hamlet_code, hamlet_name, *rest in found:
+        record = registry[person_id]
+        person = ListedPerson(person_id, record.personal_id, record.full_name, record.birth_date, record.sex,
+                              record.household_code, record.household_head, hamlet_code, hamlet_name)
+        rows.append(build(person, *rest))
+    rows.sort(key=lambda row: walking_order(row.person))
+    return rows
+
+
+def walking_order(person: ListedPerson) -> Sequence[object]:
+    return (person.hamlet_code is None, person.hamlet_code or "", person.household_code is None,
+            person.household_code or "", person.birth_date, person.personal_id)

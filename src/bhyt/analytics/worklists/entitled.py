@@ -1,0 +1,133 @@
+"""Lists about entitlements (see `entitlements`): people entitled to a budget-paid or budget-supported
+card who hold no card, and people whose entitlement began or ended since a date (the báo tăng list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from bhyt.analytics.worklists.common import ListedPerson, listed, residents, scope, vn_date
+from bhyt.analytics.worklists.entitlements import Entitlement, birthday, entitlements_on, holding
+
+
+@dataclass(frozen=True)
+class EligibleRow:
+    person: ListedPerson
+    entitled_code: str  # the code the card should carry (the priority order picks one)
+    grounds: tuple[str, ...]  # every entitlement that holds, in Vietnamese, the chosen one first
+
+    @property
+    def reason(self) -> str:
+        return f"Thuộc diện {', '.join(self.grounds)} nhưng chưa có thẻ: lập danh sách cấp thẻ {self.entitled_code}"
+
+
+def eligible_missing(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[EligibleRow]:
+    """Residents without a card covering `as_of` for whom an entitlement holds on `as_of`."""
+    unit_scope = scope(con, unit)
+    rules = entitlements_on(as_of)
+    query = f"""
+        WITH people AS ({residents(unit_scope)}),
+        uninsured AS (
+            SELECT * FROM people WHERE person_id NOT IN (
+                SELECT person_id FROM card_segments
+                WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM people))
+        ),
+        entitled AS ({holding(rules, "SELECT person_id, birth_date, household_id FROM uninsured")})
+        SELECT u.person_id, u.hamlet_code, arg_min(e.participant_code, e.priority) AS code,
+               list(e.rule ORDER BY e.priority) AS rules
+        FROM uninsured u JOIN entitled e USING (person_id)
+        GROUP BY u.person_id, u.hamlet_code
+    """
+    names = {rule.rule: rule.label_vi for rule in rules}
+    return listed(con, query, {"unit": unit, "as_of": as_of},
+                  lambda person, code, codes: EligibleRow(person, code, tuple(names[rule] for rule in codes)))
+
+
+@dataclass(frozen=True)
+class EntitlementEvent:
+    day: date
+    began: bool  # False: the entitlement ended (an age limit passed)
+    rule: Entitlement
+    cause: str  # "birth", "age" or "household"
+
+    @property
+    def description(self) -> str:
+        rule = self.rule
+        if not self.began:
+            return f"Tròn {rule.max_age + 1} tuổi ngày {vn_date(self.day)}: hết diện {rule.participant_code}"
+        if self.cause == "birth":
+            return f"Sinh ngày {vn_date(self.day)}: thuộc diện {rule.label_vi} ({rule.participant_code})"
+        if self.cause == "age":
+            return f"Tròn {rule.min_age} tuổi ngày {vn_date(self.day)}: thuộc diện {rule.label_vi} ({rule.participant_code})"
+        return (f"Hộ được xếp loại năm {self.day.year} (từ {vn_date(self.day)}): thuộc diện {rule.label_vi} "
+                f"({rule.participant_code})")
+
+
+@dataclass(frozen=True)
+class NewlyEligibleRow:
+    person: ListedPerson
+    events: tuple[EntitlementEvent, ...]  # in date order
+    entitled_code: str | None  # the code the card should carry on as_of (None: no entitlement left)
+    card_code: str | None  # the card held on as_of, if any
+
+    @property
+    def reason(self) -> str:
+        text = "; ".join(event.description for event in self.events)
+        if self.entitled_code is None:
+            return f"{text}; không còn thuộc diện nào khác: tham gia theo hộ gia đình hoặc nhóm khác"
+        held = f"đã có thẻ {self.card_code}" if self.card_code else "chưa có thẻ"
+        return f"{text}; mã được cấp: {self.entitled_code} ({held})"
+
+
+def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since: date) -> list[NewlyEligibleRow]:
+    """Residents on `as_of` an entitlement of whom began, or an age-limited one ended, from `since`
+    to `as_of` (both included): births (TE), households newly classed poor or near-poor (HN, CN…),
+    birthdays that start one (6: HS, 80: BT) or end one (6: the end of TE)."""
+    if since > as_of:
+        raise ValueError(f"Ngày bắt đầu {vn_date(since)} sau ngày tính {vn_date(as_of)}.")
+    unit_scope = scope(con, unit)
+    rules = entitlements_on(as_of)
+    by_rule = {rule.rule: rule for rule in rules}
+    ended = [
+        f"SELECT person_id, '{rule.rule}' AS rule, {birthday('birth_date', rule.max_age + 1)} AS day FROM people"
+        for rule in rules if rule.kind == "age" and rule.max_age is not None
+    ]
+    ended_sql = " UNION ALL ".join(ended) or "SELECT NULL::INTEGER, NULL::VARCHAR, NULL::DATE WHERE false"
+    query = f"""
+        WITH people AS ({residents(unit_scope)}),
+        entitled AS ({holding(rules, "SELECT person_id, birth_date, household_id FROM people")}),
+        events AS (
+            SELECT e.person_id, e.since AS day, true AS began, e.rule,
+                   CASE WHEN e.since = p.birth_date THEN 'birth'
+                        WHEN list_contains($age_rules::VARCHAR[], e.rule) THEN 'age' ELSE 'household' END AS cause
+            FROM entitled e JOIN people p USING (person_id)
+            WHERE e.since >= $since AND e.since <= $as_of
+            UNION ALL
+            SELECT person_id, day, false, rule, 'age' FROM ({ended_sql}) WHERE day >= $since AND day <= $as_of
+        ),
+        picked AS (SELECT person_id, arg_min(participant_code, priority) AS code FROM entitled GROUP BY person_id),
+        cards_now AS (
+            SELECT person_id, participant_code FROM card_segments
+            WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM events)
+        )
+        SELECT p.person_id, p.hamlet_code,
+               list(struct_pack(day := v.day, began := v.began, rule := v.rule, cause := v.cause)
+                    ORDER BY v.day, v.began, v.rule) AS events,
+               any_value(k.code) AS code, any_value(c.participant_code) AS card_code
+        FROM people p JOIN events v USING (person_id)
+        LEFT JOIN picked k USING (person_id) LEFT JOIN cards_now c USING (person_id)
+        GROUP BY p.person_id, p.hamlet_code
+    """
+    age_rules = [rule.rule for rule in rules if rule.kind == "age"]
+
+    def build(person, events, code, card_code):
+        return NewlyEligibleRow(
+            person,
+            tuple(EntitlementEvent(event["day"], event["began"], by_rule[event["rule"]], event["cause"])
+                  for event in events),
+            code, card_code)
+
+    return listed(con, query, {"unit": unit, "as_of": as_of, "since": since, "age_rules": age_rules}, build)

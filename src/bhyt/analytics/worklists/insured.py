@@ -1,0 +1,207 @@
+"""Lists about holding a card: who has none, whose card is about to end, whose household card has
+lapsed. Coverage is read from the snapshot's card segments (a person's merged, non-overlapping
+spans of coverage), so "covered on d" is one segment covering d, and "continued" is a segment
+starting the day after another ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import duckdb
+
+from bhyt.analytics.worklists.common import ListedPerson, listed, residents, scope, vn_date
+from bhyt.analytics.worklists.entitlements import entitlements_on, holding
+from bhyt.analytics.worklists.quotes import SELF_PAY_CODE, household_totals, quoter
+from bhyt.domain.card_validity import add_months
+from bhyt.domain.contributions import Quote
+from bhyt.domain.legal_data import effective_on, read_table
+from bhyt.domain.participants import PARTICIPANT_CODES, Payer
+
+CLASSIFICATION_NAMES = {
+    "ngheo": "hộ nghèo",
+    "can_ngheo": "hộ cận nghèo",
+    "nong_lam_ngu_diem_nghiep_tb": "hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình",
+    "khac": "hộ khác",
+}
+DEFAULT_DAYS = 30
+# The statutory group of voluntary household cards (GD), as the participant codes say.
+SELF_PAY_GROUP = next(code.group for code in PARTICIPANT_CODES.values() if code.payer == Payer.SELF)
+
+
+@dataclass(frozen=True)
+class UninsuredRow:
+    person: ListedPerson
+    household_classification: str | None
+    last_card_to: date | None
+    last_card_code: str | None
+    join_code: str  # the code the person would join under: their entitlement, or GD
+    grounds: tuple[str, ...]  # the entitlements behind join_code, in Vietnamese
+    ladder_position: int | None  # place on the household ladder (GD members only)
+    quote: Quote
+    household_payable: Decimal  # what the household's uninsured members pay together
+
+    @property
+    def reason(self) -> str:
+        parts = ["Chưa từng có thẻ BHYT" if self.last_card_to is None
+                 else f"Thẻ {self.last_card_code} hết hạn {vn_date(self.last_card_to)}"]
+        if self.household_classification:
+            parts.append(CLASSIFICATION_NAMES[self.household_classification].capitalize())
+        if self.grounds:
+            parts.append(f"thuộc diện {', '.join(self.grounds)}: cấp thẻ {self.join_code}")
+        else:
+            parts.append(f"tham gia theo hộ gia đình ({self.join_code}), thành viên thứ {self.ladder_position}")
+        return "; ".join(parts)
+
+
+def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[UninsuredRow]:
+    """Residents of `unit` with no card covering `as_of`, grouped by household, with the quote for
+    joining for twelve months from `as_of` (see `quotes`)."""
+    unit_scope = scope(con, unit)
+    rules = entitlements_on(as_of)
+    query = f"""
+        WITH people AS ({residents(unit_scope)}),
+        covered AS (
+            SELECT person_id FROM card_segments
+            WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM people)
+        ),
+        uninsured AS (SELECT * FROM people WHERE person_id NOT IN (SELECT person_id FROM covered)),
+        entitled AS ({holding(rules, "SELECT person_id, birth_date, household_id FROM uninsured")}),
+        picked AS (
+            SELECT person_id, arg_min(participant_code, priority) AS code, list(rule ORDER BY priority) AS rules
+            FROM entitled GROUP BY person_id
+        ),
+        last_cards AS (
+            SELECT person_id, max(valid_to) AS last_to, arg_max(participant_code, valid_to) AS last_code FROM cards
+            WHERE valid_to < $as_of AND person_id IN (SELECT person_id FROM uninsured) GROUP BY person_id
+        ),
+        self_pay_holders AS (
+            -- household members already on the ladder this year: a GD card covering the day
+            SELECT p.household_id, count(*) AS holders FROM people p JOIN card_segments s USING (person_id)
+            WHERE s.covered_from <= $as_of AND s.covered_to >= $as_of AND s.participant_code = $self_pay
+              AND p.household_id IS NOT NULL
+            GROUP BY p.household_id
+        )
+        SELECT u.person_id, u.hamlet_code, c.classification, l.last_to, l.last_code,
+               coalesce(k.code, $self_pay) AS join_code, coalesce(k.rules, []) AS rules,
+               CASE WHEN k.code IS NULL THEN coalesce(h.holders, 0) + row_number() OVER (
+                   PARTITION BY coalesce(u.household_id, -u.person_id), k.code IS NULL
+                   ORDER BY u.birth_date, u.person_id) END AS position
+        FROM uninsured u
+        LEFT JOIN picked k USING (person_id)
+        LEFT JOIN last_cards l USING (person_id)
+        LEFT JOIN self_pay_holders h ON h.household_id = u.household_id
+        LEFT JOIN household_classifications c ON c.household_id = u.household_id AND c.year = year($as_of)
+    """
+    province = con.execute("SELECT province_code FROM units WHERE code = ?", [unit]).fetchone()[0]
+    quote = quoter(as_of, province)
+    names = {rule.rule: rule.label_vi for rule in rules}
+
+    def build(person, classification, last_to, last_code, join_code, rule_codes, position):
+        return UninsuredRow(person, classification, last_to, last_code, join_code,
+                            tuple(names[rule] for rule in rule_codes), position, quote(join_code, position or 1),
+                            household_payable=Decimal(0))
+
+    found = listed(con, query, {"unit": unit, "as_of": as_of, "self_pay": SELF_PAY_CODE}, build)
+    # The household's total needs every member first.
+    totals = household_totals((_household(row.person), row.quote.payable) for row in found)
+    return [replace(row, household_payable=totals[_household(row.person)]) for row in found]
+
+
+def _household(person: ListedPerson) -> str:
+    """Someone without a household is a household of one."""
+    return person.household_code or f"#{person.person_id}"
+
+
+@dataclass(frozen=True)
+class ExpiringRow:
+    person: ListedPerson
+    participant_code: str
+    coverage_ends: date
+    days_left: int
+
+    @property
+    def reason(self) -> str:
+        return (f"Thẻ {self.participant_code} hết hạn {vn_date(self.coverage_ends)} (còn {self.days_left} ngày), "
+                "chưa có thẻ nối tiếp")
+
+
+def expiring(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = DEFAULT_DAYS) -> list[ExpiringRow]:
+    """Residents covered on `as_of` whose continuous coverage ends within `days` days (on or before
+    as_of + days) with no later card continuing it."""
+    _check_days(days)
+    unit_scope = scope(con, unit)
+    query = f"""
+        WITH people AS ({residents(unit_scope)}),
+        current AS (
+            SELECT person_id, participant_code FROM card_segments
+            WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM people)
+        ),
+        ends AS (
+            -- the first segment end from as_of on that no segment continues the next day
+            SELECT s.person_id, min(s.covered_to) AS ends_on FROM card_segments s
+            WHERE s.covered_to >= $as_of AND s.person_id IN (SELECT person_id FROM current)
+              AND NOT EXISTS (SELECT 1 FROM card_segments n
+                              WHERE n.person_id = s.person_id AND n.covered_from = s.covered_to + 1)
+            GROUP BY s.person_id
+        )
+        SELECT p.person_id, p.hamlet_code, c.participant_code, e.ends_on, e.ends_on - $as_of AS days_left
+        FROM people p JOIN current c USING (person_id) JOIN ends e USING (person_id)
+        WHERE e.ends_on <= $as_of + CAST($days AS INTEGER)
+    """
+    return listed(con, query, {"unit": unit, "as_of": as_of, "days": days}, ExpiringRow)
+
+
+@dataclass(frozen=True)
+class LapsedRow:
+    person: ListedPerson
+    participant_code: str
+    ended_on: date
+    days_since: int
+    renew_by: date  # the last payment day on which the new card is valid at once
+    waiting_days: int  # the wait for a card paid later
+
+    @property
+    def reason(self) -> str:
+        return (f"Thẻ {self.participant_code} hết hạn {vn_date(self.ended_on)} ({self.days_since} ngày trước), "
+                f"chưa gia hạn; đóng đến hết {vn_date(self.renew_by)} thì thẻ có giá trị ngay, "
+                f"sau đó phải chờ {self.waiting_days} ngày")
+
+
+def lapsed(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = DEFAULT_DAYS) -> list[LapsedRow]:
+    """Residents whose voluntary household card (GD) ended in the `days` days before `as_of` and who
+    have no later card at all (not even one paid for and not yet valid)."""
+    _check_days(days)
+    unit_scope = scope(con, unit)
+    query = f"""
+        WITH people AS ({residents(unit_scope)}),
+        ended AS (
+            SELECT person_id, participant_code, covered_to AS ended_on FROM card_segments
+            WHERE covered_to BETWEEN $as_of - CAST($days AS INTEGER) AND $as_of - 1 AND statutory_group = $group
+              AND person_id IN (SELECT person_id FROM people)
+        )
+        SELECT p.person_id, p.hamlet_code, e.participant_code, e.ended_on, $as_of - e.ended_on AS days_since
+        FROM people p JOIN ended e USING (person_id)
+        WHERE NOT EXISTS (SELECT 1 FROM card_segments n WHERE n.person_id = e.person_id AND n.covered_from > e.ended_on)
+    """
+    break_months = _card_validity("break_months", as_of)
+    waiting = _card_validity("waiting_days", as_of)
+
+    def build(person, code, ended_on, days_since):
+        # card_validity.card_start: a payment from this day on starts a new waiting period
+        return LapsedRow(person, code, ended_on, days_since,
+                         add_months(ended_on + timedelta(days=1), break_months) - timedelta(days=1), waiting)
+
+    return listed(con, query, {"unit": unit, "as_of": as_of, "days": days, "group": SELF_PAY_GROUP}, build)
+
+
+def _card_validity(parameter: str, on: date) -> int:
+    rows = [row for row in read_table("card_validity") if row["parameter"] == parameter]
+    return int(effective_on(rows, on, what=f"thời hạn thẻ ({parameter})")["value"])
+
+
+def _check_days(days: int) -> None:
+    if not 1 <= days <= 366:
+        raise ValueError(f"Số ngày phải từ 1 đến 366 (nhận {days}).")
