@@ -126,7 +126,8 @@ def run_phase(requests: list[tuple[str, httpx2.Client, str]], duration: float) -
 def report(title: str, phase: tuple[dict[str, Samples], float]) -> None:
     samples, elapsed = phase
     total = Samples([s for part in samples.values() for s in part.seconds], sum(p.errors for p in samples.values()))
-    print(f"\n{title} ({elapsed:.1f} s until the last answer)")
+    # Other work on the machine competes with the server for its cores: say how much there was.
+    print(f"\n{title} ({elapsed:.1f} s until the last answer; load average {os.getloadavg()[0]:.1f})")
     print(f"  {'':34} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6} {'p95/goal':>8}")
     for label, part in [*sorted(samples.items()), ("all", total)]:
         if len(part.seconds) < 2:
