@@ -61,6 +61,21 @@ def residents(unit_scope: Scope, day: str = "$as_of") -> str:
     """
 
 
+def coverage_of(people: str = "people", day: str = "$as_of") -> str:
+    """One pass over the card segments of `people`: per person the code covering `day` (one segment
+    at most covers a day), the last coverage before it and its code, and the statutory groups ever
+    held (bit g set for group g). The segments are ordered by date, not person, so each pass reads them all: lists make one."""
+    return f"""
+        SELECT person_id,
+               arg_max(participant_code, covered_to) FILTER (WHERE covered_from <= {day} AND covered_to >= {day})
+                   AS code_now,
+               max(covered_to) FILTER (WHERE covered_to < {day}) AS last_to,
+               arg_max(participant_code, covered_to) FILTER (WHERE covered_to < {day}) AS last_code,
+               bit_or(1 << statutory_group) AS groups_held
+        FROM card_segments WHERE person_id IN (SELECT person_id FROM {people}) GROUP BY person_id
+    """
+
+
 def completed_age(birth: str, day: str) -> str:
     """Completed years of age on `day` (the SQL twin of coverage's age bands)."""
     return (f"(year({day}) - year({birth}) - CASE WHEN month({day}) * 100 + day({day}) "

@@ -77,7 +77,7 @@ def _overlapping_cards(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of:
     params = {"unit": unit_scope.unit_code, "as_of": as_of}
     candidates = [person_id for (person_id,) in con.execute(
         f"""
-        WITH people AS ({residents(unit_scope)}),
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
         numbered AS (
             SELECT person_id, valid_from, valid_to, row_number() OVER () AS card FROM cards
             WHERE valid_to >= $as_of AND person_id IN (SELECT person_id FROM people)
@@ -92,7 +92,7 @@ def _overlapping_cards(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of:
     registry_cards = in_registry(con, "SELECT person_id, bhxh_number, participant_code, valid_from, valid_to "
                                       f"FROM card_periods WHERE person_id IN ({id_list(candidates)})")
     query = f"""
-        WITH people AS ({residents(unit_scope)}),
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
         registered AS (
             SELECT CAST(person_id AS INTEGER) AS person_id, bhxh_number, participant_code,
                    CAST(valid_from AS DATE) AS valid_from, CAST(valid_to AS DATE) AS valid_to
@@ -127,7 +127,7 @@ def _same_people(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of: date)
     names = in_registry(con, f"SELECT DISTINCT p.id, p.full_name FROM residences r JOIN persons p ON p.id = r.person_id "
                              f"WHERE {where}")
     query = f"""
-        WITH people AS ({residents(unit_scope)}),
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
         keyed AS (
             SELECT p.person_id, p.hamlet_code, p.commune_code, p.household_id, p.birth_date, {_FOLDED_NAME} AS folded
             FROM people p JOIN (SELECT CAST(id AS INTEGER) AS person_id, full_name FROM {names}) n USING (person_id)

@@ -9,7 +9,7 @@ from datetime import date
 
 import duckdb
 
-from bhyt.analytics.worklists.common import ListedPerson, listed, residents, scope, vn_date
+from bhyt.analytics.worklists.common import ListedPerson, coverage_of, listed, residents, scope, vn_date
 from bhyt.analytics.worklists.entitlements import Entitlement, birthday, entitlements_on, holding
 
 
@@ -29,13 +29,12 @@ def eligible_missing(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> 
     unit_scope = scope(con, unit)
     rules = entitlements_on(as_of)
     query = f"""
-        WITH people AS ({residents(unit_scope)}),
-        uninsured AS (
-            SELECT * FROM people WHERE person_id NOT IN (
-                SELECT person_id FROM card_segments
-                WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM people))
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
+        coverage AS MATERIALIZED ({coverage_of()}),
+        uninsured AS MATERIALIZED (
+            SELECT p.*, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id) WHERE c.code_now IS NULL
         ),
-        entitled AS ({holding(rules, "SELECT person_id, birth_date, household_id FROM uninsured")})
+        entitled AS ({holding(rules, "SELECT * FROM uninsured")})
         SELECT u.person_id, u.hamlet_code, arg_min(e.participant_code, e.priority) AS code,
                list(e.rule ORDER BY e.priority) AS rules
         FROM uninsured u JOIN entitled e USING (person_id)
@@ -97,8 +96,9 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
     ]
     ended_sql = " UNION ALL ".join(ended) or "SELECT NULL::INTEGER, NULL::VARCHAR, NULL::DATE WHERE false"
     query = f"""
-        WITH people AS ({residents(unit_scope)}),
-        entitled AS ({holding(rules, "SELECT person_id, birth_date, household_id FROM people")}),
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
+        coverage AS MATERIALIZED ({coverage_of()}),
+        entitled AS MATERIALIZED ({holding(rules, "SELECT p.*, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id)")}),
         events AS (
             SELECT e.person_id, e.since AS day, true AS began, e.rule,
                    CASE WHEN e.since = p.birth_date THEN 'birth'
@@ -109,17 +109,14 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
             SELECT person_id, day, false, rule, 'age' FROM ({ended_sql}) WHERE day >= $since AND day <= $as_of
         ),
         picked AS (SELECT person_id, arg_min(participant_code, priority) AS code FROM entitled GROUP BY person_id),
-        cards_now AS (
-            SELECT person_id, participant_code FROM card_segments
-            WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM events)
+        by_person AS (
+            SELECT person_id, list(struct_pack(day := day, began := began, rule := rule, cause := cause)
+                                   ORDER BY day, began, rule) AS events
+            FROM events GROUP BY person_id
         )
-        SELECT p.person_id, p.hamlet_code,
-               list(struct_pack(day := v.day, began := v.began, rule := v.rule, cause := v.cause)
-                    ORDER BY v.day, v.began, v.rule) AS events,
-               any_value(k.code) AS code, any_value(c.participant_code) AS card_code
-        FROM people p JOIN events v USING (person_id)
-        LEFT JOIN picked k USING (person_id) LEFT JOIN cards_now c USING (person_id)
-        GROUP BY p.person_id, p.hamlet_code
+        SELECT p.person_id, p.hamlet_code, v.events, k.code, c.code_now
+        FROM by_person v JOIN people p USING (person_id)
+        LEFT JOIN picked k USING (person_id) LEFT JOIN coverage c USING (person_id)
     """
     age_rules = [rule.rule for rule in rules if rule.kind == "age"]
 

@@ -5,8 +5,8 @@ force on a day into one SQL query over the snapshot.
 
 A rule holds for a resident on a day:
 - `age`: their completed age is between `min_age` and `max_age` (no `max_age`: no upper bound), and
-  they never held a card of one of `unless_codes` (which stands for data the registry lacks, such as
-  a pension);
+  they were never covered under a code of the statutory group `unless_group` (which stands for data
+  the registry lacks: group 2, paid by BHXH, for a pension);
 - `household`: their household's classification for the calendar year of the day is `classification`.
 
 Each holding rule also says since when: the birthday on which the age was reached, or 1 January of
@@ -33,7 +33,7 @@ class Entitlement:
     min_age: int | None
     max_age: int | None
     classification: str | None
-    unless_codes: tuple[str, ...]
+    unless_group: int | None
     label_vi: str
 
     @property
@@ -57,7 +57,7 @@ def entitlements_on(day: date) -> tuple[Entitlement, ...]:
             min_age=_optional_int(row["min_age"]),
             max_age=_optional_int(row["max_age"]),
             classification=row["classification"] or None,
-            unless_codes=tuple(participant(code).code for code in row["unless_codes"].split()),
+            unless_group=_optional_int(row["unless_group"]),
             label_vi=row["label_vi"],
         ))
     return tuple(rules)
@@ -71,7 +71,8 @@ def birthday(birth: str, years: int) -> str:
 
 def holding(rules: tuple[Entitlement, ...], people: str, day: str = "$as_of") -> str:
     """Rows (person_id, rule, participant_code, priority, since) for every rule that holds on `day`
-    for the people of the query `people` (with person_id, birth_date, household_id)."""
+    for the people of the query `people` (with person_id, birth_date, household_id and groups_held,
+    the bit set of statutory groups they were ever covered under: see common.coverage_of)."""
     parts = []
     for rule in rules:
         select = (f"SELECT e.person_id, '{rule.rule}' AS rule, '{rule.participant_code}' AS participant_code, "
@@ -79,11 +80,8 @@ def holding(rules: tuple[Entitlement, ...], people: str, day: str = "$as_of") ->
         if rule.kind == "age":
             age = completed_age("e.birth_date", day)
             upper = "" if rule.max_age is None else f" AND {age} <= {int(rule.max_age)}"
-            unless = ""
-            if rule.unless_codes:
-                codes = ", ".join(f"'{code}'" for code in rule.unless_codes)
-                unless = (f" AND e.person_id NOT IN (SELECT person_id FROM cards WHERE participant_code IN ({codes})"
-                          f" AND person_id IN (SELECT person_id FROM entitled_people))")
+            unless = ("" if rule.unless_group is None
+                      else f" AND coalesce(e.groups_held, 0) & (1 << {int(rule.unless_group)}) = 0")
             parts.append(f"{select}, {birthday('e.birth_date', rule.min_age or 0)} AS since "
                          f"FROM entitled_people e WHERE {age} >= {int(rule.min_age or 0)}{upper}{unless}")
         else:
@@ -95,7 +93,7 @@ def holding(rules: tuple[Entitlement, ...], people: str, day: str = "$as_of") ->
                 "NULL::INTEGER AS priority, NULL::DATE AS since WHERE false")
     union = "\nUNION ALL\n".join(parts)
     return f"""
-        WITH entitled_people AS ({people}),
+        WITH entitled_people AS MATERIALIZED ({people}),
         classification_runs AS (
             -- the first year of each household's unbroken run of one classification
             SELECT household_id, classification, year,

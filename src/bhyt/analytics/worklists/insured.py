@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import duckdb
 
-from bhyt.analytics.worklists.common import ListedPerson, listed, residents, scope, vn_date
+from bhyt.analytics.worklists.common import ListedPerson, coverage_of, listed, residents, scope, vn_date
 from bhyt.analytics.worklists.entitlements import entitlements_on, holding
 from bhyt.analytics.worklists.quotes import SELF_PAY_CODE, household_totals, quoter
 from bhyt.domain.card_validity import add_months
@@ -62,38 +62,32 @@ def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[Un
     unit_scope = scope(con, unit)
     rules = entitlements_on(as_of)
     query = f"""
-        WITH people AS ({residents(unit_scope)}),
-        covered AS (
-            SELECT person_id FROM card_segments
-            WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM people)
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
+        coverage AS MATERIALIZED ({coverage_of()}),
+        uninsured AS MATERIALIZED (
+            SELECT p.*, c.last_to, c.last_code, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id)
+            WHERE c.code_now IS NULL
         ),
-        uninsured AS (SELECT * FROM people WHERE person_id NOT IN (SELECT person_id FROM covered)),
-        entitled AS ({holding(rules, "SELECT person_id, birth_date, household_id FROM uninsured")}),
+        entitled AS ({holding(rules, "SELECT * FROM uninsured")}),
         picked AS (
             SELECT person_id, arg_min(participant_code, priority) AS code, list(rule ORDER BY priority) AS rules
             FROM entitled GROUP BY person_id
         ),
-        last_cards AS (
-            SELECT person_id, max(valid_to) AS last_to, arg_max(participant_code, valid_to) AS last_code FROM cards
-            WHERE valid_to < $as_of AND person_id IN (SELECT person_id FROM uninsured) GROUP BY person_id
-        ),
         self_pay_holders AS (
             -- household members already on the ladder this year: a GD card covering the day
-            SELECT p.household_id, count(*) AS holders FROM people p JOIN card_segments s USING (person_id)
-            WHERE s.covered_from <= $as_of AND s.covered_to >= $as_of AND s.participant_code = $self_pay
-              AND p.household_id IS NOT NULL
+            SELECT p.household_id, count(*) AS holders FROM people p JOIN coverage c USING (person_id)
+            WHERE c.code_now = $self_pay AND p.household_id IS NOT NULL
             GROUP BY p.household_id
         )
-        SELECT u.person_id, u.hamlet_code, c.classification, l.last_to, l.last_code,
+        SELECT u.person_id, u.hamlet_code, h.classification, u.last_to, u.last_code,
                coalesce(k.code, $self_pay) AS join_code, coalesce(k.rules, []) AS rules,
-               CASE WHEN k.code IS NULL THEN coalesce(h.holders, 0) + row_number() OVER (
+               CASE WHEN k.code IS NULL THEN coalesce(s.holders, 0) + row_number() OVER (
                    PARTITION BY coalesce(u.household_id, -u.person_id), k.code IS NULL
                    ORDER BY u.birth_date, u.person_id) END AS position
         FROM uninsured u
         LEFT JOIN picked k USING (person_id)
-        LEFT JOIN last_cards l USING (person_id)
-        LEFT JOIN self_pay_holders h ON h.household_id = u.household_id
-        LEFT JOIN household_classifications c ON c.household_id = u.household_id AND c.year = year($as_of)
+        LEFT JOIN self_pay_holders s ON s.household_id = u.household_id
+        LEFT JOIN household_classifications h ON h.household_id = u.household_id AND h.year = year($as_of)
     """
     province = con.execute("SELECT province_code FROM units WHERE code = ?", [unit]).fetchone()[0]
     quote = quoter(as_of, province)
@@ -134,22 +128,22 @@ def expiring(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int =
     _check_days(days)
     unit_scope = scope(con, unit)
     query = f"""
-        WITH people AS ({residents(unit_scope)}),
-        current AS (
-            SELECT person_id, participant_code FROM card_segments
-            WHERE covered_from <= $as_of AND covered_to >= $as_of AND person_id IN (SELECT person_id FROM people)
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
+        segments AS (
+            SELECT person_id, participant_code, covered_from, covered_to,
+                   coalesce(lead(covered_from) OVER (PARTITION BY person_id ORDER BY covered_from) <> covered_to + 1,
+                            true) AS gap_after
+            FROM card_segments WHERE covered_to >= $as_of AND person_id IN (SELECT person_id FROM people)
         ),
-        ends AS (
-            -- the first segment end from as_of on that no segment continues the next day
-            SELECT s.person_id, min(s.covered_to) AS ends_on FROM card_segments s
-            WHERE s.covered_to >= $as_of AND s.person_id IN (SELECT person_id FROM current)
-              AND NOT EXISTS (SELECT 1 FROM card_segments n
-                              WHERE n.person_id = s.person_id AND n.covered_from = s.covered_to + 1)
-            GROUP BY s.person_id
+        coverage AS (
+            -- the code on as_of, and the first segment end from as_of on that nothing continues the next day
+            SELECT person_id, arg_min(participant_code, covered_from) FILTER (WHERE covered_from <= $as_of) AS code,
+                   min(covered_to) FILTER (WHERE gap_after) AS ends_on
+            FROM segments GROUP BY person_id
         )
-        SELECT p.person_id, p.hamlet_code, c.participant_code, e.ends_on, e.ends_on - $as_of AS days_left
-        FROM people p JOIN current c USING (person_id) JOIN ends e USING (person_id)
-        WHERE e.ends_on <= $as_of + CAST($days AS INTEGER)
+        SELECT p.person_id, p.hamlet_code, c.code, c.ends_on, c.ends_on - $as_of AS days_left
+        FROM people p JOIN coverage c USING (person_id)
+        WHERE c.code IS NOT NULL AND c.ends_on <= $as_of + CAST($days AS INTEGER)
     """
     return listed(con, query, {"unit": unit, "as_of": as_of, "days": days}, ExpiringRow)
 
@@ -176,7 +170,7 @@ def lapsed(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = D
     _check_days(days)
     unit_scope = scope(con, unit)
     query = f"""
-        WITH people AS ({residents(unit_scope)}),
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
         ended AS (
             SELECT person_id, participant_code, covered_to AS ended_on FROM card_segments
             WHERE covered_to BETWEEN $as_of - CAST($days AS INTEGER) AND $as_of - 1 AND statutory_group = $group
