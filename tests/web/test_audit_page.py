@@ -84,6 +84,8 @@ def test_a_bad_filter_is_explained(client_for):
     client = client_for("kiemtra")
     bad_day = client.get("/audit", params={"from": "22/11/2026"})
     assert bad_day.status_code == 400 and "không phải một ngày" in bad_day.text
+    percent = client.get("/audit", params={"from": "100%"})
+    assert percent.status_code == 400 and "Từ ngày &#39;100%&#39; không phải một ngày" in percent.text
     backwards = client.get("/audit", params={"from": "2026-11-22", "to": "2026-11-01"})
     assert backwards.status_code == 400 and "Đến ngày phải sau hoặc bằng từ ngày." in backwards.text
     assert client.get("/audit", params={"action": "hack"}).status_code == 400

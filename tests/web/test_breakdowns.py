@@ -17,6 +17,7 @@ from bhyt.analytics.engine import analytics, plain_url
 from bhyt.analytics.forecast import forecast
 from bhyt.analytics.risk import units_at_risk
 from bhyt.cli import app as cli
+from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.store.db import default_engine
 from bhyt.store.models import User
 
@@ -88,6 +89,15 @@ def test_the_breakdown_names_each_key(client_for, web_engine):
     sexes = table_rows(client.get(f"/units/{commune}/breakdown?by=sex&as_of={AS_OF}").text, "breakdown", "key")
     assert [sexes["1"][1], sexes["2"][1]] == ["Nam", "Nữ"]
     assert client.get(f"/units/{commune}/breakdown?by=religion").status_code == 400
+
+
+def test_names_with_a_percent_sign_are_shown_as_they_are(client_for):
+    # "… 100%…" in a participant code's name must not be read as a format directive.
+    page = client_for("tinh").get(f"/units/44/breakdown?by=code&as_of={AS_OF}")
+    assert page.status_code == 200
+    names = {key: cells[1] for key, cells in table_rows(page.text, "breakdown", "key").items()}
+    with_percent = [code for code, item in PARTICIPANT_CODES.items() if "%" in item.name_vi and code in names]
+    assert with_percent and all(names[code] == PARTICIPANT_CODES[code].name_vi for code in with_percent)
 
 
 def test_the_risk_page_lists_the_hamlets_at_risk_as_the_cli_does(client_for, web_engine, monkeypatch):

@@ -267,3 +267,12 @@ def test_a_hamlet_head_cannot_open_a_household_of_another_hamlet(client_for, web
 
 def test_the_menu_offers_the_search(client_for):
     assert 'href="/people">Tra cứu người, hộ</a>' in client_for("thon").get("/people").text
+
+
+def test_a_query_that_cannot_be_run_is_explained_on_the_page(client_for):
+    client = client_for("xa")
+    long = client.get("/people", params={"q": "a" * 101})
+    assert long.status_code == 400 and "Nội dung tìm kiếm dài quá 100 ký tự." in long.text
+    kind = client.get("/people", params={"q": "an", "by": "address"})
+    assert kind.status_code == 400 and "Cách tìm phải là theo họ tên, số định danh hoặc mã hộ." in kind.text
+    assert total_of(client.get("/people", params={"q": "nguyen", "page": 0}).text) > 0

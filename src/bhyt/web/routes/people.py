@@ -45,8 +45,8 @@ def _private(response):
 
 
 @router.get("/people")
-def people_search(request: Request, q: str = Query("", max_length=200), by: str = Query("name"),
-                  page: int = Query(1, ge=1), account: Account = Depends(require("view"))):
+def people_search(request: Request, q: str = Query(""), by: str = Query("name"),
+                  page: int = Query(1), account: Account = Depends(require("view"))):
     engine = request.app.state.engine
     scope = scope_of(engine, account)
     result, error = None, None
@@ -57,7 +57,7 @@ def people_search(request: Request, q: str = Query("", max_length=200), by: str 
             error = str(problem)
         else:
             record(engine, account.username, "view_people", unit_code=account.unit_code, subject=q.strip()[:200],
-                   detail={"by": by, "page": page, "total": result.total,
+                   detail={"by": by, "page": result.page, "total": result.total,
                            "person_ids": [row.id for row in result.rows]},
                    client=_client(request))
     response = render(request, "people/search.html", status_code=400 if error else 200, q=q, by=by,
