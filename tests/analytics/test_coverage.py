@@ -30,7 +30,8 @@ from bhyt.analytics.coverage import UnknownUnit, coverage
 from bhyt.analytics.engine import analytics
 from bhyt.domain.identifiers import personal_id_century_digit
 from bhyt.ingest.service import import_file
-from tests.conftest import write_csv
+from tests.analytics.shared import shared_engine
+from tests.conftest import DATABASES, write_csv
 from tests.ingest.fixtures import CARD_HEADER, PERSON_HEADER
 
 D = date(2026, 6, 30)
@@ -53,8 +54,7 @@ def card(name, number, start, end):
     return [PEOPLE[name], f"45000000{number:02d}", "", "GD", "", start, end, ""]
 
 
-@pytest.fixture
-def registry(engine, tmp_path):
+def load_registry(engine, folder) -> None:
     persons = [
         person("A"), person("B"), person("C", died="2026-06-30"),
         person("E", hamlet="Tổ 2"), person("F", hamlet="Tổ 2", left="2026-06-29"),
@@ -78,9 +78,16 @@ def registry(engine, tmp_path):
         ("persons", PERSON_HEADER, moved, "p2.csv"),
         ("cards", CARD_HEADER, cards, "c.csv"),
     ):
-        result = import_file(engine, kind, write_csv(tmp_path / name, header, rows))
+        result = import_file(engine, kind, write_csv(folder / name, header, rows))
         assert result.ok, result.errors
-    return engine
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def registry(request, tmp_path_factory):
+    """Read only: built once for the module."""
+    with shared_engine(request.param, "coverage", tmp_path_factory) as engine:
+        load_registry(engine, tmp_path_factory.mktemp("coverage_lists"))
+        yield engine
 
 
 def rows(engine, level, unit=None, as_of=D):
@@ -124,10 +131,11 @@ def test_unknown_or_too_small_unit(registry):
             coverage(con, D, "province", DONG_HOI)
 
 
-def test_an_import_after_a_question_is_seen_by_the_next(registry, tmp_path):
-    assert rows(registry, "commune", DONG_SON)[DONG_SON] == (1, 1, Decimal("100.00"))
+def test_an_import_after_a_question_is_seen_by_the_next(engine, tmp_path):
+    load_registry(engine, tmp_path)
+    assert rows(engine, "commune", DONG_SON)[DONG_SON] == (1, 1, Decimal("100.00"))
     newcomer = [pid(20, BIRTH, 1), "Người mới", BIRTH.isoformat(), "1", "", "", DONG_SON, "Khu phố 3", "", "", ""]
-    result = import_file(registry, "persons", write_csv(tmp_path / "new.csv", PERSON_HEADER, [newcomer]))
+    result = import_file(engine, "persons", write_csv(tmp_path / "new.csv", PERSON_HEADER, [newcomer]))
     assert result.ok, result.errors
     # The snapshot is rebuilt: Đồng Sơn now has M and the uninsured newcomer.
-    assert rows(registry, "commune", DONG_SON)[DONG_SON] == (2, 1, Decimal("50.00"))
+    assert rows(engine, "commune", DONG_SON)[DONG_SON] == (2, 1, Decimal("50.00"))

@@ -27,7 +27,8 @@ from bhyt.analytics.engine import analytics
 from bhyt.domain.age_bands import age_band
 from bhyt.domain.identifiers import personal_id_century_digit
 from bhyt.ingest.service import import_file
-from tests.conftest import write_csv
+from tests.analytics.shared import shared_engine
+from tests.conftest import DATABASES, write_csv
 from tests.ingest.fixtures import CARD_HEADER, PERSON_HEADER
 
 D = date(2026, 6, 30)
@@ -47,8 +48,15 @@ def pid(name: str) -> str:
     return f"045{personal_id_century_digit(birth.year, sex)}{birth.year % 100:02d}{int(name[1]):06d}"
 
 
-@pytest.fixture
-def registry(engine, tmp_path):
+@pytest.fixture(scope="module", params=DATABASES)
+def registry(request, tmp_path_factory):
+    """Read only: built once for the module (and for the CLI tests that import it)."""
+    with shared_engine(request.param, "breakdowns", tmp_path_factory) as engine:
+        load_registry(engine, tmp_path_factory.mktemp("breakdown_lists"))
+        yield engine
+
+
+def load_registry(engine, folder) -> None:
     persons = [
         [pid(name), f"Người {name}", birth.isoformat(), str(sex), "", "", DONG_HOI, "Tổ 1", "", "", ""]
         for name, (birth, sex) in PEOPLE.items()
@@ -68,9 +76,8 @@ def registry(engine, tmp_path):
          [[DONG_HOI, "2026-06", "GD", "6"], [DONG_HOI, "2026-06", "TE", "2"]]),
     )
     for kind, header, rows in files:
-        result = import_file(engine, kind, write_csv(tmp_path / f"{kind}.csv", header, rows))
+        result = import_file(engine, kind, write_csv(folder / f"{kind}.csv", header, rows))
         assert result.ok, result.errors
-    return engine
 
 
 def by(engine, key, as_of=D, source="registry"):

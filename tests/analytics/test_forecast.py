@@ -36,7 +36,9 @@ from bhyt.analytics.coverage import UnknownUnit
 from bhyt.analytics.engine import analytics
 from bhyt.analytics.forecast import forecast
 from bhyt.domain.forecast import ASSUMED, PROVINCE, UNIT
+from tests.analytics.shared import shared_engine
 from tests.analytics.test_renewals import DONG_SON, DONG_THUAN, build_registry, lives
+from tests.conftest import DATABASES
 
 D = date(2026, 10, 31)
 
@@ -56,10 +58,11 @@ CARDS = [
 ]
 
 
-@pytest.fixture
-def registry(engine):
-    build_registry(engine, RESIDENCES, CARDS)
-    return engine
+@pytest.fixture(scope="module", params=DATABASES)
+def registry(request, tmp_path_factory):
+    with shared_engine(request.param, "forecast", tmp_path_factory) as engine:
+        build_registry(engine, RESIDENCES, CARDS)
+        yield engine
 
 
 def summary(unit_forecast, year):
@@ -109,10 +112,11 @@ STEADY_CARDS = [
 ]
 
 
-@pytest.fixture
-def steady(engine):
-    build_registry(engine, STEADY_RESIDENCES, STEADY_CARDS)
-    return engine
+@pytest.fixture(scope="module", params=DATABASES)
+def steady(request, tmp_path_factory):
+    with shared_engine(request.param, "steady", tmp_path_factory) as engine:
+        build_registry(engine, STEADY_RESIDENCES, STEADY_CARDS)
+        yield engine
 
 
 def test_projection_to_2030(steady):

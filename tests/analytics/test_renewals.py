@@ -53,6 +53,8 @@ from bhyt.analytics.renewals import (
 from bhyt.domain.participants import participant
 from bhyt.store import registry_version
 from bhyt.store.models import CardPeriod, Person, Residence, Unit
+from tests.analytics.shared import shared_engine
+from tests.conftest import DATABASES
 
 D = date(2026, 6, 30)
 DONG_HOI, DONG_SON, DONG_THUAN = "18880", "18871", "18859"
@@ -137,10 +139,11 @@ CARDS = [
 ]
 
 
-@pytest.fixture
-def registry(engine):
-    build_registry(engine, RESIDENCES, CARDS, deaths={"R5": "2026-05-10"})
-    return engine
+@pytest.fixture(scope="module", params=DATABASES)
+def registry(request, tmp_path_factory):
+    with shared_engine(request.param, "renewals", tmp_path_factory) as engine:
+        build_registry(engine, RESIDENCES, CARDS, deaths={"R5": "2026-05-10"})
+        yield engine
 
 
 def schedule(engine, level, unit, until=None):

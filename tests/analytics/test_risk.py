@@ -38,7 +38,9 @@ from bhyt.analytics.risk import (
     units_at_risk,
 )
 from bhyt.store.models import Target
+from tests.analytics.shared import shared_engine
 from tests.analytics.test_renewals import DONG_HOI, DONG_SON, DONG_THUAN, build_registry, lives
+from tests.conftest import DATABASES
 
 D = date(2026, 6, 30)
 RESIDENCES = [
@@ -66,15 +68,16 @@ def target(unit_code, rate=None, count=None, year=2026):
             "origin": "manual", "set_at": datetime(2026, 1, 5)}
 
 
-@pytest.fixture
-def registry(engine):
-    build_registry(engine, RESIDENCES, CARDS)
-    with engine.begin() as connection:
-        connection.execute(insert(Target), [
-            target("44", rate=Decimal("96.00")), target(DONG_HOI, rate=Decimal("70.00")),
-            target(DONG_THUAN, count=4), target("44", rate=Decimal("50.00"), year=2025),
-        ])
-    return engine
+@pytest.fixture(scope="module", params=DATABASES)
+def registry(request, tmp_path_factory):
+    with shared_engine(request.param, "risk", tmp_path_factory) as engine:
+        build_registry(engine, RESIDENCES, CARDS)
+        with engine.begin() as connection:
+            connection.execute(insert(Target), [
+                target("44", rate=Decimal("96.00")), target(DONG_HOI, rate=Decimal("70.00")),
+                target(DONG_THUAN, count=4), target("44", rate=Decimal("50.00"), year=2025),
+            ])
+        yield engine
 
 
 def at_risk(engine, level="commune", unit="44", **thresholds):

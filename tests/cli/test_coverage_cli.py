@@ -6,12 +6,20 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from typer.testing import CliRunner
 
 from bhyt.cli import app
+from tests.analytics.shared import cli_on
 from tests.analytics.test_coverage_breakdowns import registry  # noqa: F401  (the fixture)
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def on_registry(registry):  # noqa: F811
+    with cli_on(registry):
+        yield
 
 
 def csv_rows(*args: str) -> list[list[str]]:

@@ -7,14 +7,17 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from bhyt.cli import app
 from bhyt.store.models import Target
+from tests.analytics.shared import cli_on, shared_engine
 from tests.analytics.test_forecast import STEADY_CARDS, STEADY_RESIDENCES
 from tests.analytics.test_renewals import build_registry
 from tests.analytics.test_risk import CARDS, RESIDENCES, target
+from tests.conftest import DATABASES
 
 runner = CliRunner()
 
@@ -24,15 +27,36 @@ def run(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False, env={"COLUMNS": "200"})
 
 
-def risk_registry(engine) -> None:
-    build_registry(engine, RESIDENCES, CARDS)
-    with engine.begin() as connection:
-        connection.execute(insert(Target), [
-            target("44", rate="96.00"), target("18880", rate="70.00"), target("18859", count=4)])
+@pytest.fixture(scope="module", params=DATABASES)
+def risk_registry(request, tmp_path_factory):
+    with shared_engine(request.param, "risk_cli", tmp_path_factory) as engine:
+        build_registry(engine, RESIDENCES, CARDS)
+        with engine.begin() as connection:
+            connection.execute(insert(Target), [
+                target("44", rate="96.00"), target("18880", rate="70.00"), target("18859", count=4)])
+        yield engine
 
 
-def test_risk_csv_lists_the_flagged_units_most_at_risk_first(engine):
-    risk_registry(engine)
+@pytest.fixture
+def risk(risk_registry):
+    with cli_on(risk_registry):
+        yield
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def steady_registry(request, tmp_path_factory):
+    with shared_engine(request.param, "steady_cli", tmp_path_factory) as engine:
+        build_registry(engine, STEADY_RESIDENCES, STEADY_CARDS)
+        yield engine
+
+
+@pytest.fixture
+def steady(steady_registry):
+    with cli_on(steady_registry):
+        yield
+
+
+def test_risk_csv_lists_the_flagged_units_most_at_risk_first(risk):
     result = run("risk", "--as-of", "2026-06-30", "--level", "commune", "--unit", "44", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -49,8 +73,7 @@ def test_risk_csv_lists_the_flagged_units_most_at_risk_first(engine):
     ]
 
 
-def test_risk_all_and_json(engine):
-    risk_registry(engine)
+def test_risk_all_and_json(risk):
     result = run("risk", "--as-of", "2026-06-30", "--unit", "44", "--all", "--format", "json")
     rows = json.loads(result.stdout)
     assert len(rows) == 78
@@ -59,8 +82,7 @@ def test_risk_all_and_json(engine):
         "100.00", "100.00", "96.00", "")
 
 
-def test_risk_table_and_thresholds(engine):
-    risk_registry(engine)
+def test_risk_table_and_thresholds(risk):
     result = run("risk", "--as-of", "2026-06-30", "--unit", "18880", "--min-fall", "30")
     # Đồng Hới fell 25 points, less than 30: nothing to show.
     assert "Không có đơn vị nào có nguy cơ." in result.stdout
@@ -69,15 +91,13 @@ def test_risk_table_and_thresholds(engine):
     assert "-25.00" in result.stdout
 
 
-def test_risk_refusals(engine):
-    risk_registry(engine)
+def test_risk_refusals(risk):
     assert run("risk", "--as-of", "2026-06-30", "--unit", "99999").exit_code == 2
     bad = run("risk", "--as-of", "2026-06-30", "--min-fall", "nhiều")
     assert bad.exit_code == 2 and "không phải một số" in bad.output
 
 
-def test_forecast_json_states_its_assumptions(engine):
-    build_registry(engine, STEADY_RESIDENCES, STEADY_CARDS)
+def test_forecast_json_states_its_assumptions(steady):
     result = run("forecast", "--unit", "18871", "--year", "2027", "--as-of", "2026-10-31", "--format", "json")
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
@@ -92,8 +112,7 @@ def test_forecast_json_states_its_assumptions(engine):
     assert "  GD: 50.00 % (1/2 lượt hết hạn, quan sát ở cả tỉnh)" in found["assumptions"]
 
 
-def test_forecast_table_and_csv(engine):
-    build_registry(engine, STEADY_RESIDENCES, STEADY_CARDS)
+def test_forecast_table_and_csv(steady):
     table = run("forecast", "--unit", "18871-001", "--year", "2030", "--as-of", "2026-10-31")
     assert "Bao phủ 31/12/2030 (%)" in table.stdout and "35.42" in table.stdout
     assert "Giả định cho Khu phố 3 (18871-001):" in table.stdout
@@ -104,8 +123,7 @@ def test_forecast_table_and_csv(engine):
                     ["18871-001", "Khu phố 3", "3", "2", "66.67", "1", "35.42"]]
 
 
-def test_forecast_refusals(engine):
-    build_registry(engine, STEADY_RESIDENCES, STEADY_CARDS)
+def test_forecast_refusals(steady):
     past = run("forecast", "--unit", "18871", "--year", "2025", "--as-of", "2026-10-31")
     assert past.exit_code == 2 and "Năm dự báo 2025 đã qua" in past.output
     assert run("forecast", "--unit", "99999", "--year", "2026", "--as-of", "2026-10-31").exit_code == 2
