@@ -60,7 +60,8 @@ def reg(web_engine) -> Registry:
             cards=connection.execute(select(CardPeriod)).all(),
             households=dict(connection.execute(select(Household.id, Household.code)).all()),
             unit_names=dict(connection.execute(select(Unit.code, Unit.name)).all()),
-            provinces=dict(connection.execute(select(Unit.code, Unit.parent_code).where(Unit.level == "commune")).all()),
+            provinces=dict(connection.execute(
+                select(Unit.code, Unit.parent_code).where(Unit.level == "commune")).all()),
         )
 
 
@@ -97,8 +98,8 @@ def audit_entries(engine, username: str, action: str) -> list:
 def test_a_name_typed_without_marks_finds_the_person_with_the_row_filled_in(client_for, web_engine, reg):
     commune = unit_of(web_engine, "xa")
     mine = sorted(reg.living_in(commune))
-    person = next(reg.persons[i] for i in mine
-                  if plain(reg.persons[i].full_name) != reg.persons[i].full_name.lower() and reg.persons[i].household_id)
+    person = next(p for p in (reg.persons[i] for i in mine)
+                  if plain(p.full_name) != p.full_name.lower() and p.household_id)
     typed = plain(person.full_name)  # e.g. "nguyen van son"
     page = client_for("xa").get("/people", params={"q": typed})
     assert page.status_code == 200
@@ -174,7 +175,8 @@ def test_results_come_a_page_at_a_time(client_for, reg):
     client = client_for("tinh")
     shown = [client.get("/people", params={"q": "nguyen van", "page": number}).text for number in range(1, pages + 1)]
     assert total_of(shown[0]) == len(expected) and f"Trang 1 / {pages}" in shown[0]
-    assert [len(result_rows(page)) for page in shown] == [PAGE_SIZE] * (pages - 1) + [len(expected) % PAGE_SIZE or PAGE_SIZE]
+    last = len(expected) - PAGE_SIZE * (pages - 1)
+    assert [len(result_rows(page)) for page in shown] == [PAGE_SIZE] * (pages - 1) + [last]
     everyone = [person_id for page in shown for person_id in result_rows(page)]
     assert len(everyone) == len(set(everyone)) and set(everyone) == expected
     assert 'rel="next"' in shown[0] and 'rel="next"' not in shown[-1]

@@ -55,7 +55,8 @@ def _units_under(code: str):
 def _conditions(scope_code: str | None, wanted: AuditFilter) -> list:
     conditions = []
     if scope_code is not None:
-        conditions.append(AuditEntry.username.in_(select(User.username).where(User.unit_code.in_(_units_under(scope_code)))))
+        accounts = select(User.username).where(User.unit_code.in_(_units_under(scope_code)))
+        conditions.append(AuditEntry.username.in_(accounts))
     if wanted.username:
         conditions.append(AuditEntry.username == wanted.username)
     if wanted.action:
