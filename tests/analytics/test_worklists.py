@@ -90,8 +90,7 @@ def card(number, bhxh, code, start, end):
     return [pid(number), bhxh, "", code, "", start, end, ""]
 
 
-@pytest.fixture
-def registry(engine, tmp_path):
+def populate(engine, tmp_path) -> None:
     households = [
         ["HO01", "Trần Văn Một", DONG_HOI, "Tổ 1", "", "khac", "2026"],
         ["HO02", "Lê Thị Hai", DONG_HOI, "Tổ 2", "", "can_ngheo", "2026"],
@@ -124,6 +123,11 @@ def registry(engine, tmp_path):
     ):
         result = import_file(engine, kind, write_csv(tmp_path / file_name, header, rows))
         assert result.ok, result.errors
+
+
+@pytest.fixture
+def registry(engine, tmp_path):
+    populate(engine, tmp_path)
     with analytics(engine) as con:
         yield con
 
