@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import duckdb
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from bhyt.config import data_dir
+
+T = TypeVar("T")
 
 # The package ships `sqlite.duckdb_extension`; DuckDB knows it as `sqlite_scanner`.
 _EXTENSION_NAMES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner", "excel": "excel", "icu": "icu"}
@@ -127,11 +130,14 @@ class SharedAnalytics:
     next request rebuilds the snapshot and attaches the new one; requests already running finish on the
     old one, whose file stays readable until they close it."""
 
+    MEMO_SIZE = 512
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._lock = threading.Lock()
         self._database: duckdb.DuckDBPyConnection | None = None
         self._token: str | None = None
+        self._memo: OrderedDict[tuple, object] = OrderedDict()
 
     def _current(self) -> duckdb.DuckDBPyConnection:
         from bhyt.analytics.snapshot import fresh_snapshot
@@ -146,6 +152,7 @@ class SharedAnalytics:
                 database.execute(f"ATTACH '{path}' AS snapshot (READ_ONLY)")
                 attach_db(database, plain_url(self.engine))
                 self._database, self._token = database, token
+                self._memo.clear()
             return self._database
 
     @contextmanager
@@ -156,3 +163,23 @@ class SharedAnalytics:
             yield cursor
         finally:
             cursor.close()
+
+    def memo(self, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """The answer to `key` if it was computed since the registry last changed, else `compute`'s.
+
+        Only for questions that read the snapshot alone (registry coverage, its monthly series, card
+        expiries): targets, population figures and aggregate counts change without moving the
+        registry token, so answers that read them must not be kept."""
+        with self.connection() as con:
+            with self._lock:
+                if key in self._memo:
+                    self._memo.move_to_end(key)
+                    return self._memo[key]
+                token = self._token
+            answer = compute(con)
+        with self._lock:
+            if token == self._token:
+                self._memo[key] = answer
+                while len(self._memo) > self.MEMO_SIZE:
+                    self._memo.popitem(last=False)
+        return answer

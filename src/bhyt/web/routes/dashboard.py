@@ -36,16 +36,17 @@ def unit_dashboard(request: Request, code: str, as_of: date | None = Query(None)
     chain = check_unit(engine, account, code)
     unit = chain[-1]
     as_of = as_of or date.today()
-    with request.app.state.analytics.connection() as con:
+    shared = request.app.state.analytics
+    # The trend and the expiries read the registry alone: kept until it changes, they make a second
+    # look at a dashboard (by anyone) cost only the target and official figures.
+    trend = shared.memo(("trend", unit.code, as_of), lambda con: coverage_series(
+        con, add_months(as_of, -TREND_MONTHS), as_of, unit.level, unit.code))
+    expiring = shared.memo(("expiring", unit.code, as_of), lambda con: _expiring(con, unit, as_of))
+    with shared.connection() as con:
         own = target_progress(con, as_of.year, unit.level, unit.code, as_of)[0]
         children = (target_progress(con, as_of.year, unit.child_level, unit.code, as_of)
                     if unit.child_level else [])
-        trend = coverage_series(con, add_months(as_of, -TREND_MONTHS), as_of, unit.level, unit.code)
         official = coverage(con, as_of, unit.level, unit.code, source="official")[0]
-        expiring = dict.fromkeys(EXPIRY_WINDOWS, 0)
-        for row in expiry_schedule(con, as_of, unit.level, unit.code, EXPIRY_WINDOWS):
-            for days, people in row.within.items():
-                expiring[days] += people
     # Ranked against target where there is one, then by coverage: the weakest units stand out either way.
     ranked = sorted(children, key=lambda row: (row.rank is None, row.rank or 0, row.coverage_pct is None,
                                                -(row.coverage_pct or 0), row.unit_code))
@@ -56,3 +57,12 @@ def unit_dashboard(request: Request, code: str, as_of: date | None = Query(None)
     }
     return render(request, "dashboard.html", chain=chain, unit=unit, as_of=as_of, own=own, official=official,
                   children=ranked, chart=chart, trend=trend, expiring=expiring, status_labels=STATUS_LABELS)
+
+
+def _expiring(con, unit, as_of: date) -> dict[int, int]:
+    """Insured residents whose continuous coverage ends within each window, no later card yet."""
+    expiring = dict.fromkeys(EXPIRY_WINDOWS, 0)
+    for row in expiry_schedule(con, as_of, unit.level, unit.code, EXPIRY_WINDOWS):
+        for days, people in row.within.items():
+            expiring[days] += people
+    return expiring
