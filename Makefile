@@ -48,12 +48,13 @@ bench-coverage: $(INSTALLED)
 bench-web: $(INSTALLED) $(VENDOR)
 	$(BIN)/python bench/web.py
 
-# After changing a template: add the new Vietnamese messages to the English catalogue, then translate them
-# there (tests/web/test_english.py fails while one is missing).
+# After changing a template or an N_("…") label in Python: add the new Vietnamese messages to the English
+# catalogue, then translate them there (tests/web/test_english.py fails while one is missing).
 messages: $(INSTALLED)
 	mkdir -p data
-	$(BIN)/pybabel extract --quiet -F babel.cfg --no-location -o data/messages.pot .
-	$(BIN)/pybabel update --quiet --no-fuzzy-matching -i data/messages.pot -d src/bhyt/web/locale -l en
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ --no-location -o data/messages.pot .
+	$(BIN)/pybabel --quiet update --no-fuzzy-matching --ignore-obsolete --init-missing -i data/messages.pot \
+		-d src/bhyt/web/locale -l en
 
 clean:
 	rm -rf $(VENV) data node_modules $(dir $(VENDOR))

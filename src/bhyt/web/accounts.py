@@ -17,13 +17,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, select, update
 
 from bhyt.store.models import ApiToken, Unit, User
+from bhyt.web.i18n import N_
 
 ROLE_NAMES = {
-    "admin": "Quản trị hệ thống",
-    "province_officer": "Cán bộ tỉnh",
-    "commune_officer": "Cán bộ xã",
-    "hamlet_head": "Trưởng thôn",
-    "auditor": "Kiểm tra viên (chỉ xem)",
+    "admin": N_("Quản trị hệ thống"),
+    "province_officer": N_("Cán bộ tỉnh"),
+    "commune_officer": N_("Cán bộ xã"),
+    "hamlet_head": N_("Trưởng thôn"),
+    "auditor": N_("Kiểm tra viên (chỉ xem)"),
 }
 # The level of unit an account of each role is attached to; None: the whole database.
 ROLE_LEVELS = {

@@ -9,21 +9,22 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from bhyt.store.models import AuditEntry
+from bhyt.web.i18n import N_
 
 ACTION_NAMES = {
-    "login": "Đăng nhập",
-    "login_failed": "Đăng nhập thất bại",
-    "logout": "Đăng xuất",
-    "view_people": "Xem danh sách người",
-    "view_person": "Xem hồ sơ một người",
-    "reveal_id": "Hiện số định danh",
-    "export_people": "Xuất danh sách người",
-    "import": "Nhập danh sách",
-    "set_target": "Đặt chỉ tiêu",
-    "cascade_targets": "Phân bổ chỉ tiêu",
-    "download_report": "Tải báo cáo",
-    "refused": "Bị từ chối truy cập",
-    "export_import_errors": "Tải báo cáo lỗi nhập danh sách",
+    "login": N_("Đăng nhập"),
+    "login_failed": N_("Đăng nhập thất bại"),
+    "logout": N_("Đăng xuất"),
+    "view_people": N_("Xem danh sách người"),
+    "view_person": N_("Xem hồ sơ một người"),
+    "reveal_id": N_("Hiện số định danh"),
+    "export_people": N_("Xuất danh sách người"),
+    "import": N_("Nhập danh sách"),
+    "set_target": N_("Đặt chỉ tiêu"),
+    "cascade_targets": N_("Phân bổ chỉ tiêu"),
+    "download_report": N_("Tải báo cáo"),
+    "refused": N_("Bị từ chối truy cập"),
+    "export_import_errors": N_("Tải báo cáo lỗi nhập danh sách"),
 }
 
 

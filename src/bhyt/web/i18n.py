@@ -34,7 +34,15 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled)
 
 
+def N_(text: str) -> str:
+    """Marks a label for extraction (`make messages` runs pybabel with `-k N_`) and returns it unchanged:
+    the label stays Vietnamese in Python data and is translated where a template shows it, `_(label)`."""
+    return text
+
+
 def gettext(message: str) -> str:
+    if not message:  # gettext("") is the catalogue's header; an empty label stays empty
+        return message
     return translations(current_language.get()).gettext(message)
 
 

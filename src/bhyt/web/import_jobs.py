@@ -24,13 +24,14 @@ from bhyt.ingest.validate import RowError
 from bhyt.store.models import ImportLog
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
+from bhyt.web.i18n import N_
 from bhyt.web.import_scope import out_of_scope_rows
 
 log = logging.getLogger(__name__)
 
-SCOPE_STEP = "Kiểm tra phạm vi đơn vị"
+SCOPE_STEP = N_("Kiểm tra phạm vi đơn vị")
 # The scope check, then the steps the ingest service reports, in its order.
-STEPS = (SCOPE_STEP, "Đọc tệp", "Kiểm tra từng dòng", "Ghi vào cơ sở dữ liệu")
+STEPS = (SCOPE_STEP, N_("Đọc tệp"), N_("Kiểm tra từng dòng"), N_("Ghi vào cơ sở dữ liệu"))
 SHOWN_ERRORS = 200  # on the page; the downloadable report has every one
 KEPT_JOBS = 200
 _creating = threading.Lock()

@@ -10,8 +10,9 @@ from sqlalchemy import Engine, select
 
 from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
+from bhyt.web.i18n import N_
 
-LEVEL_NAMES = {"province": "Tỉnh", "commune": "Xã", "hamlet": "Thôn"}
+LEVEL_NAMES = {"province": N_("Tỉnh"), "commune": N_("Xã"), "hamlet": N_("Thôn")}
 CHILD_LEVEL = {"province": "commune", "commune": "hamlet"}
 
 

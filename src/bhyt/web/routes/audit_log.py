@@ -10,11 +10,12 @@ from bhyt.web.accounts import Account
 from bhyt.web.audit import ACTION_NAMES
 from bhyt.web.audit_entries import AuditFilter, audit_page, known_usernames
 from bhyt.web.auth import require
+from bhyt.web.i18n import N_
 from bhyt.web.routes import NavItem
 from bhyt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-NAV = [NavItem(90, "Nhật ký truy cập", "/audit", "view_audit")]
+NAV = [NavItem(90, N_("Nhật ký truy cập"), "/audit", "view_audit")]
 
 
 class FilterError(ValueError):

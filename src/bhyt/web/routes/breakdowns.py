@@ -19,15 +19,17 @@ from bhyt.domain.rates import percent
 from bhyt.reports.periodic import GROUP_NAMES
 from bhyt.web.accounts import Account
 from bhyt.web.auth import require
+from bhyt.web.i18n import N_
 from bhyt.web.scope import check_unit
 from bhyt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-BREAKDOWN_TITLES = {"code": "Mã đối tượng", "group": "Nhóm đối tượng", "age": "Nhóm tuổi", "sex": "Giới tính"}
-SEX_NAMES = {"1": "Nam", "2": "Nữ"}
-AGE_NAMES = {"0-5": "Dưới 6 tuổi", "6-17": "6–17 tuổi", "18-59": "18–59 tuổi", "60-74": "60–74 tuổi",
-             "75+": "Từ 75 tuổi"}
+BREAKDOWN_TITLES = {"code": N_("Mã đối tượng"), "group": N_("Nhóm đối tượng"), "age": N_("Nhóm tuổi"),
+                    "sex": N_("Giới tính")}
+SEX_NAMES = {"1": N_("Nam"), "2": N_("Nữ")}
+AGE_NAMES = {"0-5": N_("Dưới 6 tuổi"), "6-17": N_("6–17 tuổi"), "18-59": N_("18–59 tuổi"),
+             "60-74": N_("60–74 tuổi"), "75+": N_("Từ 75 tuổi")}
 
 
 def key_name(by: str, key: str) -> str:

@@ -19,7 +19,7 @@ from bhyt.config import data_dir
 from bhyt.ingest.specs import SPECS
 from bhyt.store.models import AuditEntry, ImportLog, Unit
 from bhyt.web.accounts import Account
-from bhyt.web.i18n import gettext
+from bhyt.web.i18n import N_, gettext
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
 from bhyt.web.import_jobs import STEPS, ImportJob, jobs_of
@@ -28,19 +28,19 @@ from bhyt.web.scope import check_unit
 from bhyt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-NAV = [NavItem(40, "Nhập danh sách", "/imports", "import")]
+NAV = [NavItem(40, N_("Nhập danh sách"), "/imports", "import")]
 
 MAX_UPLOAD_MB = 50
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 RECENT_IMPORTS = 20
 KIND_LABELS = {
-    "households": "Danh sách hộ gia đình",
-    "persons": "Danh sách nhân khẩu",
-    "cards": "Danh sách thẻ BHYT",
-    "population": "Số liệu dân số",
-    "aggregates": "Số liệu tổng hợp của BHXH",
+    "households": N_("Danh sách hộ gia đình"),
+    "persons": N_("Danh sách nhân khẩu"),
+    "cards": N_("Danh sách thẻ BHYT"),
+    "population": N_("Số liệu dân số"),
+    "aggregates": N_("Số liệu tổng hợp của BHXH"),
 }
-STATUS_LABELS = {"ok": "Đã nhập", "rejected": "Bị từ chối"}
+STATUS_LABELS = {"ok": N_("Đã nhập"), "rejected": N_("Bị từ chối")}
 TOO_LARGE = "Tệp quá lớn: chỉ nhận tệp tới {mb} MB. Hãy chia danh sách thành nhiều tệp nhỏ hơn."
 
 
@@ -61,9 +61,9 @@ async def upload(request: Request, account: Account = Depends(require("import"))
     form = await request.form()
     kind, upload_file = str(form.get("kind", "")), form.get("file")
     if kind not in SPECS:
-        return _page(request, account, 400, error="Hãy chọn loại danh sách cần nhập.")
+        return _page(request, account, 400, error=N_("Hãy chọn loại danh sách cần nhập."))
     if not isinstance(upload_file, UploadFile) or not _file_name(upload_file.filename):
-        return _page(request, account, 400, error="Hãy chọn tệp CSV hoặc XLSX cần nhập.", kind=kind)
+        return _page(request, account, 400, error=N_("Hãy chọn tệp CSV hoặc XLSX cần nhập."), kind=kind)
     jobs = jobs_of(request.app)
     job = jobs.new_job(account, kind, _file_name(upload_file.filename), request.client.host if request.client else None)
     if not await _saved(upload_file, job):

@@ -22,15 +22,16 @@ from bhyt.web.people_search import (
     scope_of,
     search_people,
 )
+from bhyt.web.i18n import N_
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import OutOfScope, UnitInfo, check_unit
 from bhyt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-NAV = [NavItem(20, "Tra cứu người, hộ", "/people", "view")]
+NAV = [NavItem(20, N_("Tra cứu người, hộ"), "/people", "view")]
 
-KIND_LABELS = {"name": "Họ tên", "personal_id": "Số định danh", "household": "Mã hộ"}
-SEX_NAMES = {1: "Nam", 2: "Nữ"}
+KIND_LABELS = {"name": N_("Họ tên"), "personal_id": N_("Số định danh"), "household": N_("Mã hộ")}
+SEX_NAMES = {1: N_("Nam"), 2: N_("Nữ")}
 CODE_NAMES = {code: item.name_vi for code, item in PARTICIPANT_CODES.items()}
 
 

@@ -31,24 +31,25 @@ from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import require
+from bhyt.web.i18n import N_
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-NAV = [NavItem(60, "Báo cáo", "/reports", "download_reports")]
+NAV = [NavItem(60, N_("Báo cáo"), "/reports", "download_reports")]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 APPENDIX = "appendix"
 # The report kinds of `bhyt report`, with the period kind each one counts over (None: the appendix).
 REPORT_KINDS = {
-    APPENDIX: (None, "Phụ lục chỉ tiêu phát triển BHYT"),
-    "monthly": (PeriodKind.MONTH, "Báo cáo tháng"),
-    "quarterly": (PeriodKind.QUARTER, "Báo cáo quý"),
-    "half-year": (PeriodKind.HALF_YEAR, "Báo cáo 6 tháng"),
-    "annual": (PeriodKind.YEAR, "Báo cáo năm"),
+    APPENDIX: (None, N_("Phụ lục chỉ tiêu phát triển BHYT")),
+    "monthly": (PeriodKind.MONTH, N_("Báo cáo tháng")),
+    "quarterly": (PeriodKind.QUARTER, N_("Báo cáo quý")),
+    "half-year": (PeriodKind.HALF_YEAR, N_("Báo cáo 6 tháng")),
+    "annual": (PeriodKind.YEAR, N_("Báo cáo năm")),
 }
-SOURCES = {"registry": "Sổ đăng ký", "official": "Dân số chính thức và báo cáo tổng hợp của BHXH"}
+SOURCES = {"registry": N_("Sổ đăng ký"), "official": N_("Dân số chính thức và báo cáo tổng hợp của BHXH")}
 # As the CLI: the appendix divides by the official population, the periodic reports count the registry.
 DEFAULT_SOURCE = {APPENDIX: "official"}
 

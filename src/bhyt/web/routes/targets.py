@@ -17,14 +17,15 @@ from bhyt.store.models import Target
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
+from bhyt.web.i18n import N_
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.web.templating import number, percent, render
 
 router = APIRouter(include_in_schema=False)
-NAV = [NavItem(50, "Chỉ tiêu", "/targets", "view")]
+NAV = [NavItem(50, N_("Chỉ tiêu"), "/targets", "view")]
 
-ORIGIN_LABELS = {MANUAL: "Tự đặt", CASCADE: "Phân bổ"}
+ORIGIN_LABELS = {MANUAL: N_("Tự đặt"), CASCADE: N_("Phân bổ")}
 
 
 class FormError(ValueError):
