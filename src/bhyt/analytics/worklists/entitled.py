@@ -110,8 +110,8 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
         ),
         picked AS (SELECT person_id, arg_min(participant_code, priority) AS code FROM entitled GROUP BY person_id),
         by_person AS (
-            SELECT person_id, list(struct_pack(day := day, began := began, rule := rule, cause := cause)
-                                   ORDER BY day, began, rule) AS events
+            -- a person has two or three events at most: put in order by the row, not here
+            SELECT person_id, list(struct_pack(day := day, began := began, rule := rule, cause := cause)) AS events
             FROM events GROUP BY person_id
         )
         SELECT p.person_id, p.hamlet_code, v.events, k.code, c.code_now
@@ -124,7 +124,7 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
         return NewlyEligibleRow(
             person,
             tuple(EntitlementEvent(event["day"], event["began"], by_rule[event["rule"]], event["cause"])
-                  for event in events),
+                  for event in sorted(events, key=lambda event: (event["day"], event["began"], event["rule"]))),
             code, card_code)
 
     return listed(con, query, {"unit": unit, "as_of": as_of, "since": since, "age_rules": age_rules}, build)
