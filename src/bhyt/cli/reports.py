@@ -18,9 +18,9 @@ from bhyt.cli.app import app
 from bhyt.cli.common import Level, console, fail, parse_date
 from bhyt.domain.report_periods import InvalidPeriod, PeriodKind, previous_as_of, report_period
 from bhyt.domain.targets import TargetError
-from bhyt.reports.appendix import appendix_rows, write_appendix
+from bhyt.reports.appendix import APPENDIX_NUMBER, appendix_rows, appendix_subtitle, appendix_title, write_appendix
 from bhyt.reports.official import DocumentHeader, count_text, percent_text
-from bhyt.reports.periodic import periodic_report, periodic_title, write_periodic
+from bhyt.reports.periodic import PERIODIC_NUMBER, periodic_report, periodic_title, write_periodic
 from bhyt.reports.unit_names import (
     COMMITTEE_SIGNER,
     PEOPLES_COMMITTEE,
@@ -109,10 +109,8 @@ def appendix_command(
         except (UnknownUnit, TargetError, ValueError) as error:
             raise fail(str(error)) from None
     header = _header(
-        scope, issuer, signer, number or "Số:      /KH-UBND", place, document_date,
-        f"Phụ lục\nCHỈ TIÊU PHÁT TRIỂN BẢO HIỂM Y TẾ NĂM {year}",
-        subtitle if subtitle is not None else
-        f"(Kèm theo Kế hoạch số      /KH-UBND của Ủy ban nhân dân {in_sentence(scope.issuer_name, scope.issuer_kind)})",
+        scope, issuer, signer, number or APPENDIX_NUMBER, place, document_date, appendix_title(year),
+        subtitle if subtitle is not None else appendix_subtitle(in_sentence(scope.issuer_name, scope.issuer_kind)),
     )
     total = _written(out, lambda: write_appendix(out, header, rows, year, when, UNIT_TITLES[rows_level]))
     if total.target_count is None:
@@ -148,7 +146,7 @@ def _periodic(kind: PeriodKind, year: int, number: int | None, out: Path, unit: 
             report = periodic_report(con, period, scope.code, rows_level, when, before, source.value)
         except (UnknownUnit, ValueError) as error:
             raise fail(str(error)) from None
-    header = _header(scope, issuer, signer, document_number or "Số:      /BC-UBND", place, document_date,
+    header = _header(scope, issuer, signer, document_number or PERIODIC_NUMBER, place, document_date,
                      periodic_title(period), "")
     total = _written(out, lambda: write_periodic(out, header, report))
     rate = f" ({percent_text(total.coverage_pct)} %)" if total.coverage_pct is not None else ""

@@ -34,6 +34,19 @@ class AppendixRow:
     provenance: Provenance = field(default_factory=Provenance)
 
 
+# Left blank for the issuing office to number by hand, as plans are numbered when signed.
+APPENDIX_NUMBER = "Số:      /KH-UBND"
+
+
+def appendix_title(year: int) -> str:
+    return f"Phụ lục\nCHỈ TIÊU PHÁT TRIỂN BẢO HIỂM Y TẾ NĂM {year}"
+
+
+def appendix_subtitle(committee: str) -> str:
+    """`committee`: the unit as it reads in a sentence ("xã Kim Ngân")."""
+    return f"(Kèm theo Kế hoạch số      /KH-UBND của Ủy ban nhân dân {committee})"
+
+
 def appendix_total(rows: Sequence[AppendixRow]) -> AppendixRow:
     """Sums of the counts; the rate is the summed target over the summed population, not an average.
     While some unit has no target the target columns of the total stay empty: a partial sum would

@@ -171,6 +171,9 @@ def _coverage_or_registry(con: duckdb.DuckDBPyConnection, as_of: date, level: st
     return sorted(kept + registry, key=lambda row: (row.unit_code, row.key or ""))
 
 
+PERIODIC_NUMBER = "Số:      /BC-UBND"
+
+
 def periodic_title(period: ReportPeriod) -> str:
     """"BÁO CÁO" over "TÌNH HÌNH THAM GIA BẢO HIỂM Y TẾ QUÝ IV NĂM 2026"."""
     return f"BÁO CÁO\nTÌNH HÌNH THAM GIA BẢO HIỂM Y TẾ {period.name.upper()}"

@@ -15,9 +15,9 @@ from sqlalchemy import Engine, select
 
 from bhyt.analytics.engine import SharedAnalytics
 from bhyt.domain.report_periods import PeriodKind, previous_as_of, report_period
-from bhyt.reports.appendix import appendix_rows, write_appendix
+from bhyt.reports.appendix import APPENDIX_NUMBER, appendix_rows, appendix_subtitle, appendix_title, write_appendix
 from bhyt.reports.official import DocumentHeader
-from bhyt.reports.periodic import periodic_report, periodic_title, write_periodic
+from bhyt.reports.periodic import PERIODIC_NUMBER, periodic_report, periodic_title, write_periodic
 from bhyt.reports.unit_names import (
     COMMITTEE_SIGNER,
     UNIT_TITLES,
@@ -110,10 +110,10 @@ def _report(engine: Engine, shared: SharedAnalytics, unit: UnitInfo, kind: str, 
             when = as_of or date(year - 1, 12, 31)
             with shared.connection() as con:
                 rows = appendix_rows(con, year, unit.child_level, unit.code, when, source)
-            plan = f"(Kèm theo Kế hoạch số      /KH-UBND của Ủy ban nhân dân {in_sentence(unit.name, unit_kind)})"
             write_appendix(out, DocumentHeader(
-                number_line="Số:      /KH-UBND", title=f"Phụ lục\nCHỈ TIÊU PHÁT TRIỂN BẢO HIỂM Y TẾ NĂM {year}",
-                subtitle=plan, **header), rows, year, when, UNIT_TITLES[unit.child_level])
+                number_line=APPENDIX_NUMBER, title=appendix_title(year),
+                subtitle=appendix_subtitle(in_sentence(unit.name, unit_kind)), **header),
+                rows, year, when, UNIT_TITLES[unit.child_level])
             title = f"{label} năm {year} - {full_name(unit.name, unit_kind)}.xlsx"
         else:
             number = None if period_kind is PeriodKind.YEAR else _period_number(period)
@@ -122,7 +122,7 @@ def _report(engine: Engine, shared: SharedAnalytics, unit: UnitInfo, kind: str, 
             with shared.connection() as con:
                 report = periodic_report(con, report_of, unit.code, unit.child_level, when,
                                          previous_as_of(report_of, when), source)
-            write_periodic(out, DocumentHeader(number_line="Số:      /BC-UBND", title=periodic_title(report_of),
+            write_periodic(out, DocumentHeader(number_line=PERIODIC_NUMBER, title=periodic_title(report_of),
                                                subtitle="", **header), report)
             name = report_of.name  # "Quý III năm 2026": only its first letter goes lower case in a sentence
             title = f"Báo cáo {name[:1].lower()}{name[1:]} - {full_name(unit.name, unit_kind)}.xlsx"
