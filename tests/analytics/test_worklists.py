@@ -242,7 +242,8 @@ def test_newly_eligible(registry):
         (name(6), "TE", None), (name(18), "HS", None), (name(7), "CN", "CN"), (name(8), "CN", None),
     ]
     by_name = {row.person.full_name: row for row in rows}
-    assert by_name[name(6)].reason == "Sinh ngày 10/03/2026: thuộc diện Trẻ em dưới 6 tuổi (TE); mã được cấp: TE (chưa có thẻ)"
+    assert by_name[name(6)].reason == (
+        "Sinh ngày 10/03/2026: thuộc diện Trẻ em dưới 6 tuổi (TE); mã được cấp: TE (chưa có thẻ)")
     assert by_name[name(18)].reason == (
         "Tròn 6 tuổi ngày 20/05/2026: hết diện TE; "
         "Tròn 6 tuổi ngày 20/05/2026: thuộc diện Học sinh (theo tuổi đi học, lớp 1–12) (HS); "

@@ -194,8 +194,9 @@ def worklist_command(
     if output is OutputFormat.table:
         # A terminal is narrow: the household's head is left to the files.
         shown = [c for c in cols if c.key != "chu_ho"]
-        emit([c.key for c in shown], [c.title for c in shown], [[_plain(c, row, reveal) for c in shown] for row in rows],
-             Format.table, [c.kind in ("int", "money") for c in shown])
+        values = [[_plain(c, row, reveal) for c in shown] for row in rows]
+        emit([c.key for c in shown], [c.title for c in shown], values, Format.table,
+             [c.kind in ("int", "money") for c in shown])
         return
     values = [[_plain(column, row, reveal) for column in cols] for row in rows]
     text = _csv(cols, values) if output is OutputFormat.csv else _json(cols, values)

@@ -56,8 +56,10 @@ class DuplicateRow:
             first, second = self.participant_codes
             span = f"{vn_date(self.overlap_from)}–{vn_date(self.overlap_to)}"
             if self.bhxh_numbers[0] != self.bhxh_numbers[1]:
-                return f"Hai thẻ ({first}, {second}) với hai mã số BHXH khác nhau cùng hiệu lực {span}: báo giảm thẻ thừa"
-            return f"Hai thẻ khác mã đối tượng ({first}, {second}) cùng hiệu lực {span}: giữ mã ưu tiên, báo giảm thẻ kia"
+                return (f"Hai thẻ ({first}, {second}) với hai mã số BHXH khác nhau cùng hiệu lực {span}: "
+                        "báo giảm thẻ thừa")
+            return (f"Hai thẻ khác mã đối tượng ({first}, {second}) cùng hiệu lực {span}: "
+                    "giữ mã ưu tiên, báo giảm thẻ kia")
         where = "cùng hộ" if self.same_household else "cùng xã"
         return f"Có thể trùng người (nhóm {self.group}): cùng họ tên, cùng ngày sinh, {where}, khác số định danh"
 

@@ -13,6 +13,9 @@ from bhyt.analytics.worklists.common import ListedPerson, coverage_of, listed, r
 from bhyt.analytics.worklists.entitlements import Entitlement, birthday, entitlements_on, holding
 
 
+_WITH_GROUPS = "SELECT p.*, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id)"
+
+
 @dataclass(frozen=True)
 class EligibleRow:
     person: ListedPerson
@@ -60,7 +63,8 @@ class EntitlementEvent:
         if self.cause == "birth":
             return f"Sinh ngày {vn_date(self.day)}: thuộc diện {rule.label_vi} ({rule.participant_code})"
         if self.cause == "age":
-            return f"Tròn {rule.min_age} tuổi ngày {vn_date(self.day)}: thuộc diện {rule.label_vi} ({rule.participant_code})"
+            return (f"Tròn {rule.min_age} tuổi ngày {vn_date(self.day)}: thuộc diện {rule.label_vi} "
+                    f"({rule.participant_code})")
         return (f"Hộ được xếp loại năm {self.day.year} (từ {vn_date(self.day)}): thuộc diện {rule.label_vi} "
                 f"({rule.participant_code})")
 
@@ -98,7 +102,7 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
     query = f"""
         WITH people AS MATERIALIZED ({residents(unit_scope)}),
         coverage AS MATERIALIZED ({coverage_of()}),
-        entitled AS MATERIALIZED ({holding(rules, "SELECT p.*, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id)")}),
+        entitled AS MATERIALIZED ({holding(rules, _WITH_GROUPS)}),
         events AS (
             SELECT e.person_id, e.since AS day, true AS began, e.rule,
                    CASE WHEN e.since = p.birth_date THEN 'birth'

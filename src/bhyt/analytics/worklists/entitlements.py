@@ -104,7 +104,3 @@ def holding(rules: tuple[Entitlement, ...], people: str, day: str = "$as_of") ->
         )
         {union}
     """
-
-
-def labels(rules: tuple[Entitlement, ...]) -> dict[str, Entitlement]:
-    return {rule.rule: rule for rule in rules}

@@ -68,7 +68,8 @@ def moved_out(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[Mo
         WITH gone AS (
             SELECT r.person_id, r.hamlet_code, r.left_on FROM residences r
             WHERE {unit_scope.filter} AND r.left_on < $as_of AND (r.death_date IS NULL OR r.death_date > $as_of)
-              AND r.person_id NOT IN (SELECT person_id FROM residences r WHERE {unit_scope.filter} AND {resident_on('$as_of')})
+              AND r.person_id NOT IN (
+                  SELECT person_id FROM residences r WHERE {unit_scope.filter} AND {resident_on('$as_of')})
             QUALIFY row_number() OVER (PARTITION BY r.person_id ORDER BY r.left_on DESC) = 1
         ),
         destinations AS (
