@@ -263,3 +263,19 @@ def test_a_province_lists_the_same_people(registry):
 def test_unknown_unit(registry):
     with pytest.raises(UnknownUnit):
         uninsured(registry, "99999", D)
+
+
+def test_a_province_top_up_lowers_the_near_poor_quote(engine, tmp_path):
+    """Đồng Tháp (82) adds 20 % for near-poor people (province_support.csv): the state pays 70 % =
+    956,340, the province 20 % = 273,240 and the member 10 % = 136,620 of 1,366,200."""
+    my_tho = "28261"
+    household = [["HO82", "Lê Văn Tám", my_tho, "Khu phố 1", "", "can_ngheo", "2026"]]
+    member = ["087080000082", "Lê Văn Tám", "1980-08-08", "1", "HO82", "", my_tho, "Khu phố 1", "", "", ""]
+    for kind, header, rows in (("households", HOUSEHOLD_HEADER, household), ("persons", PERSON_HEADER, [member])):
+        result = import_file(engine, kind, write_csv(tmp_path / f"{kind}.csv", header, rows))
+        assert result.ok, result.errors
+    with analytics(engine) as con:
+        [row] = uninsured(con, my_tho, D)
+    assert row.join_code == "CN"
+    assert (row.quote.full, row.quote.state_support, row.quote.province_support, row.quote.payable) == (
+        Decimal(1366200), Decimal(956340), Decimal(273240), Decimal(136620))
