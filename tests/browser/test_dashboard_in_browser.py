@@ -66,3 +66,17 @@ def test_a_commune_officer_is_refused_another_commune(page, browser_engine):
     assert "ngoài phạm vi" in page.locator("main").inner_text()
     api = page.request.get(f"/api/coverage?as_of={TODAY}&level=hamlet&unit={other}")
     assert api.status == 403
+
+
+def test_the_risk_panel_lists_the_units_the_api_flags(page, browser_engine):
+    from bhyt.analytics.risk import units_at_risk
+
+    sign_in(page, "tinh")
+    page.locator("#risk-status").filter(has_not_text="Đang tính").wait_for()
+    with analytics(browser_engine) as con:
+        flagged = [row for row in units_at_risk(con, TODAY, "commune", "44") if row.reasons]
+    shown = page.locator("#risk-list li")
+    assert [shown.nth(index).get_attribute("data-unit") for index in range(shown.count())] == [
+        row.unit_code for row in flagged[:5]]
+    assert page.locator("#risk-status").inner_text() == (
+        f"{len(flagged)} đơn vị có nguy cơ" if flagged else "Không có đơn vị nào có nguy cơ.")

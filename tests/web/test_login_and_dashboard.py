@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bhyt.analytics.coverage import coverage
 from bhyt.analytics.engine import analytics
+from bhyt.analytics.targets import set_target, target_progress
 from bhyt.store.models import AuditEntry, User
 from bhyt.web.accounts import MAX_FAILED_LOGINS, add_user, issue_api_token
 from tests.web.conftest import csrf_of, sign_in
@@ -140,3 +142,17 @@ def test_security_headers_forbid_foreign_scripts(app):
     response = TestClient(app).get("/login")
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_target_set_after_a_visit_shows_on_the_next(client_for, web_engine):
+    """The dashboard keeps its answers, but not past a change of the targets they read."""
+    client = client_for("tinh")
+    with web_engine.connect() as connection:
+        commune = connection.execute(select(User.unit_code).where(User.username == "xa")).scalar()
+    first = client.get(f"/units/{commune}?as_of={AS_OF}")
+    set_target(web_engine, commune, AS_OF.year, rate=Decimal("99.50"), set_by="test")
+    second = client.get(f"/units/{commune}?as_of={AS_OF}")
+    assert _kpi(second.text, "target") == "99,50 %" != _kpi(first.text, "target")
+    with analytics(web_engine) as con:
+        own = target_progress(con, AS_OF.year, "commune", commune, AS_OF)[0]
+    assert _kpi(second.text, "still") == f"{own.still_to_enrol:,}".replace(",", ".")

@@ -164,12 +164,17 @@ class SharedAnalytics:
         finally:
             cursor.close()
 
-    def memo(self, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def memo(self, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T], live: bool = False) -> T:
         """The answer to `key` if it was computed since the registry last changed, else `compute`'s.
 
-        Only for questions that read the snapshot alone (registry coverage, its monthly series, card
-        expiries): targets, population figures and aggregate counts change without moving the
-        registry token, so answers that read them must not be kept."""
+        Targets, population figures and aggregate counts are read live and change without moving the
+        registry token: a question that reads them passes `live=True`, and its answer is kept under
+        their change mark as well (`registry_version.facts_version`)."""
+        from bhyt.store import registry_version
+
+        if live:
+            with self.engine.connect() as connection:
+                key = (key, registry_version.facts_version(connection))
         with self.connection() as con:
             with self._lock:
                 if key in self._memo:

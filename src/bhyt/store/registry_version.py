@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
-from bhyt.store.models import RegistryVersion
+from bhyt.store.models import ImportLog, RegistryVersion, Target
 
 
 def bump(connection: Connection) -> None:
@@ -22,3 +22,14 @@ def bump(connection: Connection) -> None:
 def current(connection: Connection) -> str:
     """The token of the registry's present state."""
     return connection.execute(select(RegistryVersion.token).where(RegistryVersion.id == 1)).scalar_one()
+
+
+def facts_version(connection: Connection) -> tuple:
+    """A mark that moves whenever the facts read live beside the snapshot change: targets (every write
+    stamps set_at), and population figures and aggregate counts (they arrive only by import, and every
+    import, accepted or not, adds an import_log row). Answers that read them may be kept under it."""
+    return tuple(connection.execute(select(
+        select(func.max(ImportLog.id)).scalar_subquery(),
+        select(func.count()).select_from(Target).scalar_subquery(),
+        select(func.max(Target.set_at)).scalar_subquery(),
+    )).one())

@@ -240,8 +240,13 @@ def api_risk(
     """The units of `level` inside `unit`, most at risk first, each with its reasons; only the flagged
     ones unless `all=true`. The same rows as `bhyt risk --format json`."""
     unit = scope_unit(request, account, unit)
-    with answering(request) as con:
-        rows = units_at_risk(con, as_of, level, unit, min_fall, expiring_share, grace_days)
+    # Kept until the registry or the targets change: the dashboard asks this of every unit it shows.
+    try:
+        rows = request.app.state.analytics.memo(
+            ("risk", as_of, level, unit, min_fall, expiring_share, grace_days),
+            lambda con: units_at_risk(con, as_of, level, unit, min_fall, expiring_share, grace_days), live=True)
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
     return [_risk_item(row) for row in rows if every or row.reasons]
 
 

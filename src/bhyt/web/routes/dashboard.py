@@ -37,16 +37,13 @@ def unit_dashboard(request: Request, code: str, as_of: date | None = Query(None)
     unit = chain[-1]
     as_of = as_of or date.today()
     shared = request.app.state.analytics
-    # The trend and the expiries read the registry alone: kept until it changes, they make a second
-    # look at a dashboard (by anyone) cost only the target and official figures.
+    # Kept until the registry changes (and, for the figures that read targets and official population,
+    # until those change): a second look at a dashboard, by anyone, costs a lookup.
     trend = shared.memo(("trend", unit.code, as_of), lambda con: coverage_series(
         con, add_months(as_of, -TREND_MONTHS), as_of, unit.level, unit.code))
     expiring = shared.memo(("expiring", unit.code, as_of), lambda con: _expiring(con, unit, as_of))
-    with shared.connection() as con:
-        own = target_progress(con, as_of.year, unit.level, unit.code, as_of)[0]
-        children = (target_progress(con, as_of.year, unit.child_level, unit.code, as_of)
-                    if unit.child_level else [])
-        official = coverage(con, as_of, unit.level, unit.code, source="official")[0]
+    own, children, official = shared.memo(("standing", unit.code, as_of),
+                                          lambda con: _standing(con, unit, as_of), live=True)
     # Ranked against target where there is one, then by coverage: the weakest units stand out either way.
     ranked = sorted(children, key=lambda row: (row.rank is None, row.rank or 0, row.coverage_pct is None,
                                                -(row.coverage_pct or 0), row.unit_code))
@@ -57,6 +54,14 @@ def unit_dashboard(request: Request, code: str, as_of: date | None = Query(None)
     }
     return render(request, "dashboard.html", chain=chain, unit=unit, as_of=as_of, own=own, official=official,
                   children=ranked, chart=chart, trend=trend, expiring=expiring, status_labels=STATUS_LABELS)
+
+
+def _standing(con, unit, as_of: date) -> tuple:
+    """The unit and its children against the year's target, and the unit's official coverage."""
+    own = target_progress(con, as_of.year, unit.level, unit.code, as_of)[0]
+    children = target_progress(con, as_of.year, unit.child_level, unit.code, as_of) if unit.child_level else []
+    official = coverage(con, as_of, unit.level, unit.code, source="official")[0]
+    return own, children, official
 
 
 def _expiring(con, unit, as_of: date) -> dict[int, int]:
