@@ -5,11 +5,13 @@ card who hold no card, and people whose entitlement began or ended since a date 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
-from bhyt.analytics.worklists.common import ListedPerson, coverage_of, listed, residents, scope, vn_date
+from bhyt.analytics.worklists.common import (
+    ListedPerson, completed_age, coverage_of, listed, residents, scope, vn_date,
+)
 from bhyt.analytics.worklists.entitlements import Entitlement, birthday, entitlements_on, holding
 
 
@@ -99,8 +101,27 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
         for rule in rules if rule.kind == "age" and rule.max_age is not None
     ]
     ended_sql = " UNION ALL ".join(ended) or "SELECT NULL::INTEGER, NULL::VARCHAR, NULL::DATE WHERE false"
+    # Only residents with a birthday that starts or ends an age rule in the window (birth among them),
+    # or whose household begins a run of a rule's classification in it, can have an event: the others
+    # are left out before their cards are read.
+    ages = sorted({0} | {rule.min_age or 0 for rule in rules if rule.kind == "age"}
+                  | {rule.max_age + 1 for rule in rules if rule.kind == "age" and rule.max_age is not None})
+    # A birthday of n years falls in the window when the age reaches n by as_of but not the day before since.
+    birthdays = " OR ".join(f"(age_now >= {int(years)} AND age_before < {int(years)})" for years in ages)
     query = f"""
-        WITH people AS MATERIALIZED ({residents(unit_scope)}),
+        WITH residing AS MATERIALIZED ({residents(unit_scope)}),
+        people AS MATERIALIZED (
+            SELECT * EXCLUDE (age_now, age_before) FROM (
+                SELECT *, {completed_age('birth_date', '$as_of')} AS age_now,
+                       {completed_age('birth_date', '$before')} AS age_before
+                FROM residing)
+            WHERE {birthdays} OR household_id IN (
+                SELECT c.household_id FROM household_classifications c
+                WHERE c.year BETWEEN $first_year AND $last_year AND list_contains($classes::VARCHAR[], c.classification)
+                  AND c.household_id IN (SELECT household_id FROM residing)
+                  AND NOT EXISTS (SELECT 1 FROM household_classifications b WHERE b.household_id = c.household_id
+                                  AND b.year = c.year - 1 AND b.classification = c.classification))
+        ),
         coverage AS MATERIALIZED ({coverage_of()}),
         entitled AS MATERIALIZED ({holding(rules, _WITH_GROUPS)}),
         events AS (
@@ -131,4 +152,9 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
                   for event in sorted(events, key=lambda event: (event["day"], event["began"], event["rule"]))),
             code, card_code)
 
-    return listed(con, query, {"unit": unit, "as_of": as_of, "since": since, "age_rules": age_rules}, build)
+    # The years whose 1 January, when a classification takes effect, falls in the window.
+    first_year = since.year if (since.month, since.day) == (1, 1) else since.year + 1
+    params = {"unit": unit, "as_of": as_of, "since": since, "before": since - timedelta(days=1),
+              "age_rules": age_rules, "first_year": first_year, "last_year": as_of.year,
+              "classes": [rule.classification for rule in rules if rule.kind == "household"]}
+    return listed(con, query, params, build)
