@@ -128,8 +128,9 @@ def _same_people(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of: date)
         if not _UNIT_CODE.fullmatch(unit_scope.unit_code):
             raise ValueError(f"Mã đơn vị không hợp lệ: {unit_scope.unit_code!r}.")
         column = "hamlet_code" if unit_scope.level == "hamlet" else "commune_code"
-        # The registry's own indexes find the unit's residences; its persons are read by key.
-        names = in_registry(con, f"SELECT DISTINCT p.id, p.full_name FROM residences r JOIN persons p "
+        # The registry's own indexes find the unit's residences (one per person and commune, so no
+        # person comes twice); its persons are read by key.
+        names = in_registry(con, f"SELECT p.id, p.full_name FROM residences r JOIN persons p "
                                  f"ON p.id = r.person_id WHERE r.{column} = '{unit_scope.unit_code}'")
     query = f"""
         WITH people AS MATERIALIZED ({residents(unit_scope)}),
