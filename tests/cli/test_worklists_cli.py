@@ -62,6 +62,7 @@ def test_uninsured_csv_carries_the_quotes(registry):
         (pid(6), "HO01", "TE", "0", "4371840"),
     ]
     assert len(rows) == 11
+    assert (rows[0]["phan_loai_ho"], rows[9]["phan_loai_ho"]) == ("hộ khác", "hộ cận nghèo")
 
 
 def test_duplicates_mask_bhxh_numbers(registry):

@@ -22,7 +22,7 @@ import typer
 from bhyt.analytics import worklists
 from bhyt.analytics.worklists.common import scope
 from bhyt.analytics.worklists.duplicates import CARDS
-from bhyt.analytics.worklists.insured import DEFAULT_DAYS
+from bhyt.analytics.worklists.insured import CLASSIFICATION_NAMES, DEFAULT_DAYS
 from bhyt.analytics.engine import analytics
 from bhyt.cli.app import app
 from bhyt.cli.common import Format, console, emit, fail, parse_date
@@ -88,7 +88,8 @@ def _joined(values: Sequence[str]) -> str:
 
 _COLUMNS: dict[ListName, list[Column]] = {
     ListName.uninsured: [
-        Column("phan_loai_ho", "Phân loại hộ", lambda row: row.household_classification, width=12),
+        Column("phan_loai_ho", "Phân loại hộ", lambda row: CLASSIFICATION_NAMES.get(row.household_classification),
+               width=14),
         Column("the_cu_den", "Thẻ cũ hết hạn", lambda row: row.last_card_to, "date", 11),
         Column("ma_doi_tuong", "Mã tham gia", lambda row: row.join_code, width=8),
         Column("thu_tu_trong_ho", "Thứ tự trong hộ", lambda row: row.ladder_position, "int", 8),
@@ -171,6 +172,7 @@ def worklist_command(
 ) -> None:
     """Danh sách công việc của xã, thôn: ai cần vận động, cấp thẻ, gia hạn, báo tăng, báo giảm, và vì sao."""
     day = parse_date(as_of)
+    since_day = None if since is None else parse_date(since)
     if name is ListName.newly_eligible and since is None:
         raise fail("Danh sách newly-eligible cần --since NGÀY.")
     if output is OutputFormat.xlsx and out is None:
@@ -180,7 +182,7 @@ def worklist_command(
     with analytics(engine) as con:
         try:
             unit_name = scope(con, unit).unit_name
-            rows = _run(con, name, unit, day, days, None if since is None else parse_date(since))
+            rows = _run(con, name, unit, day, days, since_day)
         except (ValueError, LegalDataError) as error:
             raise fail(str(error)) from None
     audit.record(engine, getpass.getuser(), "reveal_id" if reveal else "export_people", unit_code=unit,
