@@ -60,9 +60,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, log: Path, workers: int) -> subprocess.Popen:
     with log.open("wb") as output:
-        server = subprocess.Popen([str(BIN / "bhyt"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        server = subprocess.Popen([str(BIN / "bhyt"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                   "--workers", str(workers)],
                                   env=env, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + STARTUP_LIMIT
     while time.monotonic() < deadline:
@@ -145,6 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None, help="default: BHYT_DATABASE_URL or data/bhyt.db")
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (bhyt serve --workers)")
     parser.add_argument("--duration", type=float, default=30, help="seconds of each phase")
     parser.add_argument("--as-of", type=date.fromisoformat, default=None,
                         help="the API's date and the dashboards' as_of (default: the pages' own, today)")
@@ -154,14 +156,14 @@ def main() -> None:
     url = args.database_url or database_url()
     env = {**os.environ, "BHYT_DATABASE_URL": url}
     print(f"Web benchmark on {make_url(url).render_as_string(hide_password=True)}: {args.clients} clients, "
-          f"{args.duration:g} s per phase, goal p95 < {GOAL_MS} ms.")
+          f"{args.workers} server process(es), {args.duration:g} s per phase, goal p95 < {GOAL_MS} ms.")
     bhyt(env, "demo", "--if-absent", *(["--persons", str(args.persons)] if args.persons else []))
     tokens = {username: bhyt(env, "users", "token", username).strip() for username in API_ACCOUNTS}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkdtemp(prefix="bhyt-bench-web-")) / "serve.log"
     started = time.perf_counter()
-    server = start_server(env, port, log)
+    server = start_server(env, port, log, args.workers)
     print(f"bhyt serve answered after {time.perf_counter() - started:.1f} s (snapshot built if needed)")
     clients: list[httpx2.Client] = []
     try:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -14,6 +16,7 @@ from bhyt.analytics.engine import analytics
 from bhyt.analytics.targets import set_target, target_progress
 from bhyt.store.models import AuditEntry, User
 from bhyt.web.accounts import MAX_FAILED_LOGINS, add_user, issue_api_token
+from bhyt.web.app import create_app
 from tests.web.conftest import csrf_of, sign_in
 
 AS_OF = date(2026, 11, 22)
@@ -156,3 +159,13 @@ def test_a_target_set_after_a_visit_shows_on_the_next(client_for, web_engine):
     with analytics(web_engine) as con:
         own = target_progress(con, AS_OF.year, "commune", commune, AS_OF)[0]
     assert _kpi(second.text, "still") == f"{own.still_to_enrol:,}".replace(",", ".")
+
+
+def test_the_served_app_prepares_the_busiest_province_dashboard(web_engine):
+    app = create_app(web_engine, warm_up=True)
+    with TestClient(app):
+        for thread in threading.enumerate():
+            if thread.name == "warm-up":
+                thread.join(timeout=300)
+        kept = app.state.analytics.memo(("trend", "44", date.today()), lambda con: pytest.fail("not prepared"))
+    assert kept[-1][0] == date.today()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import threading
+from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -24,12 +27,20 @@ STATIC = Path(__file__).parent / "static"
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'"
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, warm_up: bool = False) -> FastAPI:
+    """`warm_up`: once serving, work out the busiest province's dashboard in the background, so its first
+    visitor does not wait the seconds it takes (the server does; tests do not)."""
     from bhyt.web.routes import nav_items, routers
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if warm_up:
+            threading.Thread(target=_warm_busiest_province, args=(app,), daemon=True, name="warm-up").start()
+        yield
 
     app = FastAPI(title="BHYT Toàn Dân", version="0.1.0",
                   description="API độ bao phủ, đơn vị, chỉ tiêu, nguy cơ và dự báo bảo hiểm y tế.",
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None, lifespan=lifespan)
     app.state.engine = engine or default_engine()
     app.state.analytics = SharedAnalytics(app.state.engine)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -83,6 +94,18 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return response
 
     return app
+
+
+def _warm_busiest_province(app: FastAPI) -> None:
+    from bhyt.web.answers import warm
+    from bhyt.web.scope import busiest_province, unit_info
+
+    try:
+        with app.state.analytics.connection() as con:
+            code = busiest_province(con)
+        warm(app.state.analytics, unit_info(app.state.engine, code), date.today())
+    except NoSuchUnit:
+        pass  # an empty database: nothing to prepare
 
 
 def _client(request: Request) -> str | None:

@@ -2,4 +2,4 @@
 
 from bhyt.web.app import create_app
 
-app = create_app()
+app = create_app(warm_up=True)

@@ -70,6 +70,10 @@ def home_unit(con: duckdb.DuckDBPyConnection, account: Account) -> str:
     the province with the most residents (the one the data is about). `con`: an analytics connection."""
     if account.unit_code is not None:
         return account.unit_code
+    return busiest_province(con)
+
+
+def busiest_province(con: duckdb.DuckDBPyConnection) -> str:
     busiest = con.execute("""
         SELECT code FROM units u WHERE level = 'province'
         ORDER BY (SELECT count(*) FROM residences r WHERE r.province_code = u.code) DESC, code LIMIT 1

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from bhyt.analytics.coverage import CoverageRow, coverage, coverage_series
 from bhyt.analytics.forecast import UnitForecast, forecast
 from bhyt.analytics.renewals import GRACE_DAYS, MIN_OBSERVED
-from bhyt.analytics.risk import EXPIRING_SHARE, MIN_FALL, RiskRow, units_at_risk
+from bhyt.analytics.risk import EXPIRING_SHARE, MIN_FALL, RiskRow
 from bhyt.analytics.targets import default_as_of, target_progress
 from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
+from bhyt.web.answers import risk_rows
 from bhyt.web.auth import api_account
 from bhyt.web.scope import check_unit, home_unit
 
@@ -157,8 +158,14 @@ def api_coverage(
     """Each unit of `level` inside `unit` (default: the caller's unit): population, insured people and
     coverage on `as_of`; the same numbers as `bhyt coverage`."""
     unit = scope_unit(request, account, unit)
-    with answering(request) as con:
-        rows = coverage(con, as_of, level, unit, by=by, source=source)
+    # Kept until the registry changes (official figures: until an import or target change too), as
+    # machine clients and dashboards ask the same questions over and over.
+    try:
+        rows = request.app.state.analytics.memo(
+            ("coverage", as_of, level, unit, by, source),
+            lambda con: coverage(con, as_of, level, unit, by=by, source=source), live=source != "registry")
+    except ValueError as error:  # UnknownUnit too
+        raise HTTPException(422, str(error)) from None
     return [CoverageItem.model_validate(row) for row in rows]
 
 
@@ -240,11 +247,8 @@ def api_risk(
     """The units of `level` inside `unit`, most at risk first, each with its reasons; only the flagged
     ones unless `all=true`. The same rows as `bhyt risk --format json`."""
     unit = scope_unit(request, account, unit)
-    # Kept until the registry or the targets change: the dashboard asks this of every unit it shows.
     try:
-        rows = request.app.state.analytics.memo(
-            ("risk", as_of, level, unit, min_fall, expiring_share, grace_days),
-            lambda con: units_at_risk(con, as_of, level, unit, min_fall, expiring_share, grace_days), live=True)
+        rows = risk_rows(request.app.state.analytics, as_of, level, unit, min_fall, expiring_share, grace_days)
     except ValueError as error:
         raise HTTPException(422, str(error)) from None
     return [_risk_item(row) for row in rows if every or row.reasons]

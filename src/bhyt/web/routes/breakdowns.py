@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from bhyt.analytics.coverage import coverage
 from bhyt.analytics.forecast import forecast
 from bhyt.analytics.renewals import GRACE_DAYS, WITHIN_DAYS
-from bhyt.analytics.risk import EXPIRING_SHARE, MIN_FALL, units_at_risk
 from bhyt.domain.card_validity import add_months
 from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.domain.rates import percent
 from bhyt.reports.periodic import GROUP_NAMES
 from bhyt.web.accounts import Account
+from bhyt.web.answers import risk_rows
 from bhyt.web.auth import require
 from bhyt.web.i18n import N_
 from bhyt.web.scope import check_unit
@@ -74,10 +74,7 @@ def risk_page(request: Request, code: str, as_of: date | None = Query(None), eve
     as_of = as_of or date.today()
     # The units under this one; a hamlet has none, so it is weighed on its own.
     level = unit.child_level or unit.level
-    # The same key as /api/risk with its defaults: the dashboard's risk panel and this page share one answer.
-    rows = request.app.state.analytics.memo(
-        ("risk", as_of, level, unit.code, MIN_FALL, EXPIRING_SHARE, GRACE_DAYS),
-        lambda con: units_at_risk(con, as_of, level, unit.code), live=True)
+    rows = risk_rows(request.app.state.analytics, as_of, level, unit.code)
     shown = rows if every else [row for row in rows if row.reasons]
     return render(request, "breakdowns/risk.html", chain=chain, unit=unit, as_of=as_of, every=every, rows=shown,
                   at_risk=sum(1 for row in rows if row.reasons), count=len(rows), level=level,
