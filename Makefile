@@ -6,8 +6,10 @@ INSTALLED := $(VENV)/.installed
 TODAY := $(shell date +%F)
 
 VENDOR := src/bhyt/web/static/vendor/chart.umd.js
-# Debian's chromium drives the browser tests (Playwright never downloads a browser of its own).
+# Debian's chromium drives the browser tests (Playwright never downloads a browser of its own);
+# LibreOffice checks that the XLSX reports open with the right figures.
 CHROMIUM := /usr/bin/chromium
+SOFFICE := /usr/bin/soffice
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test demo bench bench-coverage bench-web messages clean
@@ -28,13 +30,17 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+$(SOFFICE):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui
+
 # Builds the demo province (with one account per role) on the embedded SQLite file if it is not there
 # yet, then serves the web app on http://127.0.0.1:8000.
 run: $(INSTALLED) $(VENDOR)
 	$(BIN)/bhyt demo --if-absent
 	$(BIN)/bhyt serve --host 127.0.0.1 --port 8000
 
-test: $(INSTALLED) $(VENDOR) $(CHROMIUM)
+test: $(INSTALLED) $(VENDOR) $(CHROMIUM) $(SOFFICE)
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)
