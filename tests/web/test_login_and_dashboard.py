@@ -169,3 +169,13 @@ def test_the_served_app_prepares_the_busiest_province_dashboard(web_engine):
                 thread.join(timeout=300)
         kept = app.state.analytics.memo(("trend", "44", date.today()), lambda con: pytest.fail("not prepared"))
     assert kept[-1][0] == date.today()
+
+
+def test_a_bearer_client_refused_by_scope_is_named_in_the_audit_log(app, web_engine):
+    token = issue_api_token(web_engine, "thon")
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    assert client.get(f"/api/coverage?as_of={AS_OF}&level=commune&unit=44").status_code == 403
+    with web_engine.connect() as connection:
+        refused = connection.execute(select(AuditEntry.unit_code).where(
+            AuditEntry.username == "thon", AuditEntry.action == "refused")).scalars().all()
+    assert "44" in refused

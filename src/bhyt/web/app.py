@@ -77,7 +77,8 @@ def create_app(engine: Engine | None = None, warm_up: bool = False) -> FastAPI:
         from bhyt.web.audit import record
 
         session = request.state.session
-        record(app.state.engine, session.account.username if session else "(api)", "refused",
+        account = session.account if session else getattr(request.state, "token_account", None)
+        record(app.state.engine, account.username if account else "(không rõ)", "refused",
                unit_code=str(error), subject=request.url.path, client=_client(request))
         message = "Đơn vị này nằm ngoài phạm vi tài khoản của bạn."
         return _error_response(request, 403, message)

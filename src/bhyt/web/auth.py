@@ -31,6 +31,7 @@ def api_account(request: Request) -> Account:
         if account is None:
             raise HTTPException(401, "Mã truy cập không hợp lệ hoặc đã bị thu hồi.",
                                 headers={"WWW-Authenticate": "Bearer"})
+        request.state.token_account = account  # for the audit entry if the request is refused later
         return account
     if request.state.session is None:
         raise HTTPException(401, "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer …).",
