@@ -293,3 +293,53 @@ class AuditEntry(Base):
     subject: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(String(2000))
     client: Mapped[str | None] = mapped_column(String(64))
+
+
+class VisitReason(Base):
+    """Why a household has not joined, from a catalogue the commune keeps: a reason no longer offered is
+    made inactive rather than deleted, so the visits that gave it keep their meaning."""
+
+    __tablename__ = "visit_reasons"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Visit(Base):
+    """A visit or contact with a household (or one person in it): what came of it, why not, when to
+    go back. The officer is a name as written, since collection agents need no account."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    visited_on: Mapped[date] = mapped_column(Date)
+    officer: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason_code: Mapped[str | None] = mapped_column(ForeignKey("visit_reasons.code"))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        # Progress and the reasons read a household's visits in date order.
+        Index("ix_visits_household_on", "household_id", "visited_on"),
+        CheckConstraint("outcome IN ('joined', 'promised', 'refused', 'not_home', 'other')", name="ck_visits_outcome"),
+        CheckConstraint("outcome <> 'refused' OR reason_code IS NOT NULL", name="ck_visits_refusal_reason"),
+        CheckConstraint("follow_up_on IS NULL OR follow_up_on >= visited_on", name="ck_visits_follow_up"),
+    )
+
+
+class Assignment(Base):
+    """The officer or collection agent currently in charge of a household: one per household, so a new
+    assignment replaces the old one."""
+
+    __tablename__ = "assignments"
+
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    officer: Mapped[str] = mapped_column(String(100), index=True)
+    assigned_on: Mapped[date] = mapped_column(Date)
+    assigned_by: Mapped[str] = mapped_column(String(64))
