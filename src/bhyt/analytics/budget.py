@@ -148,51 +148,67 @@ def periods(year: int, cuts: tuple[date, ...] = ()) -> list[_Period]:
 
 def _stays(unit_scope: Scope) -> str:
     """The days of the year each person lives in the unit, alive: one row per residence there. Where
-    two of a person's residences overlap (a move recorded without its departure), the later one holds
-    from its arrival, as the work lists keep it, so no day is counted in two communes."""
+    two of a person's residences in a province overlap (a move recorded without its departure), the
+    later one holds from its arrival, as the work lists keep it, so no day counts in two communes. Only
+    the people with more than one residence in a province (the snapshot lists them) can have such an
+    overlap, so only their residences are put in order."""
+    in_year = ("(r.arrived_on IS NULL OR r.arrived_on <= $last) AND (r.left_on IS NULL OR r.left_on >= $first) "
+               "AND (r.death_date IS NULL OR r.death_date > $first)")
     return f"""
         SELECT person_id, greatest(coalesce(arrived_on, $first), $first) AS stay_from,
                least(coalesce(left_on, $last), coalesce(death_date - 1, $last), $last, next_from - 1) AS stay_to
         FROM (
-            SELECT r.*, {unit_scope.filter} AS inside,
-                   lead(r.arrived_on) OVER (PARTITION BY r.person_id ORDER BY r.arrived_on NULLS FIRST) AS next_from
-            FROM residences r WHERE r.person_id IN (
-                SELECT r.person_id FROM residences r WHERE {unit_scope.filter}
-                  AND (r.arrived_on IS NULL OR r.arrived_on <= $last) AND (r.left_on IS NULL OR r.left_on >= $first)
-                  AND (r.death_date IS NULL OR r.death_date > $first))
+            SELECT r.*, NULL::DATE AS next_from FROM residences r
+            WHERE {unit_scope.filter} AND {in_year}
+              AND r.person_id NOT IN (SELECT person_id FROM multi_residence_persons)
+            UNION ALL BY NAME
+            SELECT * FROM (
+                SELECT r.*, {unit_scope.filter} AS inside,
+                       lead(r.arrived_on) OVER (PARTITION BY r.person_id, r.province_code
+                                                ORDER BY r.arrived_on NULLS FIRST) AS next_from
+                FROM residences r WHERE r.person_id IN (
+                    SELECT r.person_id FROM residences r WHERE {unit_scope.filter} AND {in_year}
+                      AND r.person_id IN (SELECT person_id FROM multi_residence_persons)))
+            WHERE inside
         ) r
-        WHERE inside AND stay_from <= stay_to
+        WHERE greatest(coalesce(arrived_on, $first), $first)
+              <= least(coalesce(left_on, $last), coalesce(death_date - 1, $last), $last, next_from - 1)
     """
 
 
 def _covered_days(con: duckdb.DuckDBPyConnection, unit_scope: Scope, year: int, spans: list[_Period],
                   scenario: Scenario | None) -> list[tuple]:
-    """Per code: covered resident days per period, and distinct people over the year, from the
-    scenario's start, and in all (GROUPING SETS; the grouping id tells the rows apart)."""
+    """Rows (kind, code, period start, number): covered resident days per code and period ('days'),
+    people per code ('people'), people under the scenario's code from its start ('from_start'), and
+    people in all ('total'). A person's days are first cut to the spans they are covered while
+    resident, then to the periods; people are counted from the spans, before the periods multiply them."""
+    groups = ", ".join(str(int(group)) for group in BUDGET_GROUPS)
     query = f"""
         WITH stays AS MATERIALIZED ({_stays(unit_scope)}),
         spans AS (SELECT unnest($starts::DATE[]) AS span_from, unnest($ends::DATE[]) AS span_to),
-        pieces AS (
-            SELECT s.person_id, s.participant_code, p.span_from,
-                   least(s.covered_to, t.stay_to, p.span_to) - greatest(s.covered_from, t.stay_from, p.span_from) + 1
-                       AS days
+        covered AS MATERIALIZED (
+            SELECT s.person_id, s.participant_code, greatest(s.covered_from, t.stay_from) AS day_from,
+                   least(s.covered_to, t.stay_to) AS day_to
             FROM card_segments s
             JOIN stays t ON t.person_id = s.person_id AND s.covered_from <= t.stay_to AND s.covered_to >= t.stay_from
-            JOIN spans p ON s.covered_from <= p.span_to AND s.covered_to >= p.span_from
-                        AND t.stay_from <= p.span_to AND t.stay_to >= p.span_from
-            WHERE list_contains($groups::INTEGER[], s.statutory_group)
-              AND s.covered_to >= $first AND s.covered_from <= $last
+            WHERE s.statutory_group IN ({groups}) AND s.covered_to >= $first AND s.covered_from <= $last
+        ),
+        by_person AS MATERIALIZED (
+            SELECT person_id, participant_code, bool_or(participant_code = $code AND day_to >= $start) AS from_start
+            FROM covered GROUP BY person_id, participant_code
         )
-        SELECT grouping(participant_code, span_from, from_start) AS kind, participant_code, span_from, from_start,
-               sum(days) AS days, count(DISTINCT person_id) AS people
-        FROM (SELECT *, participant_code = $code AND span_from >= $start AS from_start FROM pieces)
-        GROUP BY GROUPING SETS ((participant_code, span_from, from_start), (participant_code),
-                               (participant_code, from_start), ())
+        SELECT 'days' AS kind, c.participant_code, p.span_from,
+               sum(least(c.day_to, p.span_to) - greatest(c.day_from, p.span_from) + 1) AS number
+        FROM covered c JOIN spans p ON c.day_from <= p.span_to AND c.day_to >= p.span_from
+        GROUP BY c.participant_code, p.span_from
+        UNION ALL SELECT 'people', participant_code, NULL, count(*) FROM by_person GROUP BY participant_code
+        UNION ALL SELECT 'from_start', participant_code, NULL, count(*) FROM by_person WHERE from_start
+                  GROUP BY participant_code
+        UNION ALL SELECT 'total', NULL, NULL, count(DISTINCT person_id) FROM by_person
     """
     params = {
         "unit": unit_scope.unit_code, "first": date(year, 1, 1), "last": date(year, 12, 31),
         "starts": [span.start for span in spans], "ends": [span.end for span in spans],
-        "groups": list(BUDGET_GROUPS),
         "code": scenario.participant_code if scenario else "", "start": scenario.start if scenario else date.max,
     }
     return con.execute(query, params).fetchall()
@@ -275,21 +291,21 @@ def budget(con: duckdb.DuckDBPyConnection, unit: str, year: int, scenario: Scena
     total_people = 0
     scenario_people = 0
     without, with_ = _Sums(), _Sums()  # the scenario's code from its start
-    for kind, code, span_from, from_start, days, count in found:
-        if kind == 0b000:
+    for kind, code, span_from, number in found:
+        if kind == "days":
             span = span_of[span_from]
-            months = Decimal(days) / Decimal(span.month_days)
+            months = Decimal(number) / Decimal(span.month_days)
             monthly = monthly_full_contribution(span.start)
             sums.setdefault(code, _Sums()).add(months, monthly, *shares(code, span.start, with_scenario=False))
-            if from_start:
+            if scenario is not None and code == scenario.participant_code and span.start >= scenario.start:
                 without.add(months, monthly, *shares(code, span.start, with_scenario=False))
                 with_.add(months, monthly, *shares(code, span.start))
-        elif kind == 0b011:
-            people[code] = count
-        elif kind == 0b010 and from_start:
-            scenario_people = count
-        elif kind == 0b111:
-            total_people = count
+        elif kind == "people":
+            people[code] = number
+        elif kind == "from_start":
+            scenario_people = number
+        else:
+            total_people = number
 
     order = sorted(sums, key=lambda code: (participant(code).group, participant(code).priority))
     rows = [sums[code].rounded(code, participant(code).group, people[code]) for code in order]
