@@ -158,30 +158,28 @@ def _registry_counts(con, dates, level, unit, unit_level, by, units) -> list[tup
     scope = "" if unit is None else f"AND f.{_LEVEL_COLUMN[unit_level]} = $unit"
     band = {"age": _age_band_sql("f.birth_date", "d.d"), "sex": "CAST(f.sex AS VARCHAR)"}.get(by, "NULL")
     key = {"code": "f.participant_code", "group": "CAST(f.statutory_group AS VARCHAR)"}.get(by, "NULL")
+    # A person resident in two communes of the province at once counts once there: only the few people
+    # with more than one residence in a province are counted distinct, in the same scan.
+    province = level == "province"
+    multi = ("LEFT JOIN multi_residence_persons m ON m.person_id = f.person_id" if province else "")
+    is_multi = "m.person_id IS NOT NULL" if province else "false"
     counts = f"""
         SELECT d.d, f.{column} AS unit_code, {band} AS band,
                CASE WHEN f.covered_from <= d.d AND f.covered_to >= d.d THEN {key} END AS key,
-               f.person_id, f.first_row, f.covered_from <= d.d AND f.covered_to >= d.d AS covered
-        FROM coverage_facts f, (SELECT unnest($dates::DATE[]) AS d) d
+               f.person_id, f.first_row, f.covered_from <= d.d AND f.covered_to >= d.d AS covered,
+               {is_multi} AS multi
+        FROM coverage_facts f {multi}, (SELECT unnest($dates::DATE[]) AS d) d
         WHERE f.resident_from <= d.d AND f.resident_to >= d.d AND f.{column} IS NOT NULL {scope}
     """
+    distinct = ("count(DISTINCT person_id) FILTER (WHERE {flag} AND multi)" if province else "0")
     params = {"dates": list(dates), **({} if unit is None else {"unit": unit})}
     result = con.execute(
-        f"""SELECT d, unit_code, band, key, count(*) FILTER (WHERE first_row), count(*) FILTER (WHERE covered)
+        f"""SELECT d, unit_code, band, key,
+                   count(*) FILTER (WHERE first_row AND NOT multi) + {distinct.format(flag="first_row")},
+                   count(*) FILTER (WHERE covered AND NOT multi) + {distinct.format(flag="covered")}
             FROM ({counts}) GROUP BY ALL""",
         params,
     ).fetchall()
-    if level == "province":
-        # A person resident in two communes of the province at once counts once: take back the extra.
-        excess = con.execute(
-            f"""SELECT d, unit_code, band, key,
-                       count(DISTINCT person_id) FILTER (WHERE first_row) - count(*) FILTER (WHERE first_row),
-                       count(DISTINCT person_id) FILTER (WHERE covered) - count(*) FILTER (WHERE covered)
-                FROM ({counts}) WHERE person_id IN (SELECT person_id FROM multi_residence_persons)
-                GROUP BY ALL""",
-            params,
-        ).fetchall()
-        result = result + excess
     return _assemble(dates, units, by, result)
 
 
