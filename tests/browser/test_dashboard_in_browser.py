@@ -5,23 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from bhyt.analytics.coverage import coverage
 from bhyt.analytics.engine import analytics
-from bhyt.store.models import User
 from tests.browser.conftest import sign_in
+from tests.web.conftest import unit_of
 
 TODAY = date.today()
 
 
 def _shown(value) -> str:
     return "–" if value is None else f"{value:.2f}".replace(".", ",") + " %"
-
-
-def _own_commune(engine) -> str:
-    with engine.connect() as connection:
-        return connection.execute(select(User.unit_code).where(User.username == "xa")).scalar()
 
 
 def test_sign_in_and_the_dashboard_shows_the_engine_numbers(page, browser_engine):
@@ -57,7 +50,7 @@ def test_drill_down_from_the_province_to_a_hamlet(page):
 
 def test_a_commune_officer_is_refused_another_commune(page, browser_engine):
     sign_in(page, "xa")
-    own = _own_commune(browser_engine)
+    own = unit_of(browser_engine, "xa")
     assert page.url.endswith(f"/units/{own}")
     with analytics(browser_engine) as con:
         other = next(row.unit_code for row in coverage(con, TODAY, "commune", "44") if row.unit_code != own)

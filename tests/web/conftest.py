@@ -3,15 +3,20 @@ when BHYT_TEST_DATABASE_URL is set). The registry is built once per module: the 
 
 from __future__ import annotations
 
+import json
 import re
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
 
+from bhyt.analytics.engine import plain_url
+from bhyt.cli import app as cli
 from bhyt.demo.province import build_demo
-from bhyt.store.db import make_engine
+from bhyt.store.db import default_engine, make_engine
 from bhyt.store.migrate import upgrade
+from bhyt.store.models import User
 from bhyt.store.units import seed_admin_units
 from bhyt.web.app import create_app
 from bhyt.web.demo_accounts import DEMO_PASSWORD, create_demo_accounts
@@ -68,7 +73,18 @@ def client_for(app):
         client.close()
 
 
-def artifacts_dir() -> Path:
-    path = Path("test-artifacts")
-    path.mkdir(exist_ok=True)
-    return path
+def cli_json(engine, monkeypatch, *args: str):
+    """What `bhyt ARGS --format json` prints on the test database."""
+    monkeypatch.setenv("BHYT_DATABASE_URL", plain_url(engine))
+    default_engine.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, [*args, "--format", "json"], catch_exceptions=False)
+    finally:
+        default_engine.cache_clear()
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def unit_of(engine, username: str) -> str:
+    with engine.connect() as connection:
+        return connection.execute(select(User.unit_code).where(User.username == username)).scalar()

@@ -10,17 +10,15 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from bhyt.analytics.coverage import coverage, coverage_series
-from bhyt.analytics.engine import analytics, plain_url
+from bhyt.analytics.engine import analytics
 from bhyt.analytics.forecast import forecast
 from bhyt.analytics.renewals import WITHIN_DAYS
 from bhyt.analytics.targets import cascade_targets, set_target
-from bhyt.cli import app as cli
-from bhyt.store.db import default_engine
-from bhyt.store.models import Unit, User
+from bhyt.store.models import Unit
 from bhyt.web.accounts import issue_api_token
+from tests.web.conftest import cli_json, unit_of
 
 AS_OF = date(2026, 11, 22)
 
@@ -31,23 +29,6 @@ def targets_set(web_engine):
     set_target(web_engine, "44", 2026, rate=Decimal("95"))
     with analytics(web_engine) as con:
         cascade_targets(web_engine, con, "44", 2026, AS_OF)
-
-
-def cli_json(engine, monkeypatch, *args: str):
-    """What `bhyt ARGS --format json` prints on the test database."""
-    monkeypatch.setenv("BHYT_DATABASE_URL", plain_url(engine))
-    default_engine.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, [*args, "--format", "json"], catch_exceptions=False)
-    finally:
-        default_engine.cache_clear()
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def unit_of(engine, username: str) -> str:
-    with engine.connect() as connection:
-        return connection.execute(select(User.unit_code).where(User.username == username)).scalar()
 
 
 def bearer(app, engine, username: str) -> TestClient:

@@ -3,42 +3,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from decimal import Decimal
 from html import unescape
 
 import pytest
-from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bhyt.analytics.engine import analytics, plain_url
+from bhyt.analytics.engine import analytics
 from bhyt.analytics.forecast import forecast
 from bhyt.analytics.risk import units_at_risk
-from bhyt.cli import app as cli
 from bhyt.domain.participants import PARTICIPANT_CODES
-from bhyt.store.db import default_engine
-from bhyt.store.models import User
+from tests.web.conftest import cli_json, unit_of
 
 AS_OF = date(2026, 11, 22)
-
-
-def cli_json(engine, monkeypatch, *args: str):
-    """What `bhyt ARGS --format json` prints on the test database."""
-    monkeypatch.setenv("BHYT_DATABASE_URL", plain_url(engine))
-    default_engine.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, [*args, "--format", "json"], catch_exceptions=False)
-    finally:
-        default_engine.cache_clear()
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def unit_of(engine, username: str) -> str:
-    with engine.connect() as connection:
-        return connection.execute(select(User.unit_code).where(User.username == username)).scalar()
 
 
 def table_rows(html: str, table_id: str, attribute: str) -> dict[str, list[str]]:

@@ -13,17 +13,13 @@ from fhir.resources.R4B.patient import Patient
 from sqlalchemy import select
 
 from bhyt.domain.participants import PARTICIPANT_CODES
-from bhyt.store.models import AuditEntry, CardPeriod, Person, Residence, Unit, User
+from bhyt.store.models import AuditEntry, CardPeriod, Person, Residence, Unit
 from bhyt.web import fhir_mapping
 from bhyt.web.accounts import issue_api_token
 from bhyt.web.fhir_mapping import CardRecord, PersonRecord, Place
+from tests.web.conftest import unit_of
 
 FHIR_JSON = "application/fhir+json"
-
-
-def unit_of(engine, username: str) -> str:
-    with engine.connect() as connection:
-        return connection.execute(select(User.unit_code).where(User.username == username)).scalar()
 
 
 def resident_of(engine, commune: str, inside: bool = True) -> int:

@@ -17,7 +17,7 @@ from bhyt.analytics.targets import set_target, target_progress
 from bhyt.store.models import AuditEntry, User
 from bhyt.web.accounts import MAX_FAILED_LOGINS, add_user, issue_api_token
 from bhyt.web.app import create_app
-from tests.web.conftest import csrf_of, sign_in
+from tests.web.conftest import csrf_of, sign_in, unit_of
 
 AS_OF = date(2026, 11, 22)
 
@@ -81,8 +81,7 @@ def _kpi(html: str, name: str) -> str:
 
 def test_the_commune_officer_lands_on_the_commune_and_sees_the_engine_numbers(client_for, web_engine):
     client = client_for("xa")
-    with web_engine.connect() as connection:
-        commune = connection.execute(select(User.unit_code).where(User.username == "xa")).scalar()
+    commune = unit_of(web_engine, "xa")
     page = client.get(f"/?as_of={AS_OF}", follow_redirects=True)
     assert page.url.path == f"/units/{commune}"
     page = client.get(f"/units/{commune}?as_of={AS_OF}")
@@ -111,8 +110,7 @@ def test_drill_down_from_province_to_hamlet(client_for):
 
 def test_a_commune_officer_cannot_open_another_unit_page_or_api(client_for, web_engine):
     client = client_for("xa")
-    with web_engine.connect() as connection:
-        own = connection.execute(select(User.unit_code).where(User.username == "xa")).scalar()
+    own = unit_of(web_engine, "xa")
     with analytics(web_engine) as con:
         other = next(row.unit_code for row in coverage(con, AS_OF, "commune", "44") if row.unit_code != own)
     assert client.get(f"/units/{other}").status_code == 403
@@ -150,8 +148,7 @@ def test_security_headers_forbid_foreign_scripts(app):
 def test_a_target_set_after_a_visit_shows_on_the_next(client_for, web_engine):
     """The dashboard keeps its answers, but not past a change of the targets they read."""
     client = client_for("tinh")
-    with web_engine.connect() as connection:
-        commune = connection.execute(select(User.unit_code).where(User.username == "xa")).scalar()
+    commune = unit_of(web_engine, "xa")
     first = client.get(f"/units/{commune}?as_of={AS_OF}")
     set_target(web_engine, commune, AS_OF.year, rate=Decimal("99.50"), set_by="test")
     second = client.get(f"/units/{commune}?as_of={AS_OF}")

@@ -16,9 +16,9 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from bhyt.store.models import AuditEntry, CardPeriod, Household, Person, Residence, Unit, User
+from bhyt.store.models import AuditEntry, CardPeriod, Household, Person, Residence, Unit
 from bhyt.web.people_search import PAGE_SIZE
-from tests.web.conftest import csrf_of
+from tests.web.conftest import csrf_of, unit_of
 
 TODAY = date.today()
 
@@ -27,11 +27,6 @@ def plain(text: str) -> str:
     """Lower case without marks, by Unicode's own decomposition (đ has none: it is a letter)."""
     stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return stripped.replace("đ", "d").replace("Đ", "D").lower()
-
-
-def unit_of(engine, username: str) -> str:
-    with engine.connect() as connection:
-        return connection.execute(select(User.unit_code).where(User.username == username)).scalar()
 
 
 @dataclass(frozen=True)
