@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bhyt.cli import app
-from bhyt.cli.worklists import mask
+from bhyt.masking import mask
 from bhyt.store.models import AuditEntry, Visit
 from tests.analytics.test_visits import log_visits
 from tests.analytics.test_worklists import DONG_HOI, TO_1, TO_2, pid, populate

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bhyt.cli import app
-from bhyt.cli.worklists import mask
+from bhyt.masking import mask
 from bhyt.store.models import AuditEntry
 from tests.analytics.test_worklists import DONG_HOI, name, pid, populate
 from tests.reports.xlsx import cells, number_format

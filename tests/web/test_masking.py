@@ -8,33 +8,38 @@ import unicodedata
 
 import pytest
 
-from bhyt.web.masking import mask_personal_id
+from bhyt.masking import mask
 from bhyt.web.people_search import SearchError, consonant_runs, fold, glob_pattern, name_pattern, search_kind
 
 
 def test_a_personal_id_keeps_its_first_four_and_last_two_digits():
-    assert mask_personal_id("044012345689") == "0440******89"
-    assert mask_personal_id("001076787105") == "0010******05"
+    assert mask("044012345689") == "0440******89"
+    assert mask("001076787105") == "0010******05"
 
 
 def test_a_masked_id_keeps_the_length_and_hides_the_middle():
-    masked = mask_personal_id("079300001234")
+    masked = mask("079300001234")
     assert len(masked) == 12 and masked.count("*") == 6 and "000012" not in masked
 
 
 def test_surrounding_spaces_are_dropped_before_masking():
-    assert mask_personal_id(" 044012345689 ") == "0440******89"
+    assert mask(" 044012345689 ") == "0440******89"
 
 
-@pytest.mark.parametrize("short", ["123456789", "1234567", "12"])
-def test_a_short_number_is_starred_entirely(short):
-    # 9 digits would show 6 of 9 with the usual ends: more than half the number.
-    assert mask_personal_id(short) == "*" * len(short)
+def test_a_bhxh_number_keeps_three_and_two_digits():
+    assert mask("4500000011") == "450*****11"
+
+
+@pytest.mark.parametrize("short", ["123456789", "1234567", "12", "1"])
+def test_a_short_number_always_has_at_least_half_of_it_hidden(short):
+    # 9 digits with the usual ends would show 6 of 9: more than half the number.
+    masked = mask(short)
+    assert len(masked) == len(short) and masked.count("*") * 2 >= len(short)
 
 
 @pytest.mark.parametrize("empty", [None, ""])
 def test_no_number_masks_to_nothing(empty):
-    assert mask_personal_id(empty) == ""
+    assert mask(empty) == ""
 
 
 def test_fold_removes_case_and_every_vietnamese_mark():

@@ -15,7 +15,7 @@ from bhyt.analytics.coverage import UnknownUnit
 from bhyt.analytics.engine import analytics
 from bhyt.cli.app import app
 from bhyt.cli.common import Format, console, emit, fail, parse_date
-from bhyt.cli.worklists import mask
+from bhyt.masking import mask
 from bhyt.store.db import default_engine
 from bhyt.store.migrate import upgrade
 from bhyt.web import audit

@@ -4,25 +4,15 @@ an XLSX to print. Personal ID and BHXH numbers are masked (first 4 and last 2 di
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
-import json
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from bhyt.analytics import worklists
 from bhyt.analytics.worklists.common import scope
-from bhyt.analytics.worklists.duplicates import CARDS
-from bhyt.analytics.worklists.insured import CLASSIFICATION_NAMES, DEFAULT_DAYS
+from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.analytics.engine import analytics
 from bhyt.cli.app import app
 from bhyt.cli.common import Format, console, emit, fail, parse_date
@@ -30,130 +20,7 @@ from bhyt.domain.legal_data import LegalDataError
 from bhyt.store.db import default_engine
 from bhyt.store.migrate import upgrade
 from bhyt.web import audit
-
-MASK_HEAD, MASK_TAIL = 4, 2
-
-
-class ListName(str, Enum):
-    uninsured = "uninsured"
-    expiring = "expiring"
-    lapsed = "lapsed"
-    eligible_missing = "eligible-missing"
-    duplicates = "duplicates"
-    deceased = "deceased"
-    moved_out = "moved-out"
-    newly_eligible = "newly-eligible"
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    xlsx = "xlsx"
-    json = "json"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # CSV/JSON header
-    title: str  # table and XLSX header
-    value: Callable[[object], object]
-    kind: str = "text"  # text, id (masked unless revealed), date, int, money
-    width: int = 12
-
-
-def mask(number: str | None) -> str:
-    """'044012345689' → '0440******89': the first 4 and last 2 digits stay. A shorter number keeps
-    fewer leading digits, so that at least half of it is always hidden ('4512345601' → '451*****01')."""
-    if not number:
-        return ""
-    head = max(0, min(MASK_HEAD, len(number) // 2 - MASK_TAIL))
-    tail = MASK_TAIL if len(number) >= 2 * MASK_TAIL else 0
-    return number[:head] + "*" * (len(number) - head - tail) + number[len(number) - tail:]
-
-
-_PERSON = [
-    Column("so_dinh_danh", "Số định danh", lambda row: row.person.personal_id, "id", 15),
-    Column("ho_ten", "Họ và tên", lambda row: row.person.full_name, width=24),
-    Column("ngay_sinh", "Ngày sinh", lambda row: row.person.birth_date, "date", 11),
-    Column("ma_ho", "Mã hộ", lambda row: row.person.household_code, width=12),
-    Column("chu_ho", "Chủ hộ", lambda row: row.person.household_head, width=22),
-    Column("thon", "Thôn, tổ", lambda row: row.person.hamlet_name, width=16),
-]
-_REASON = Column("reason", "Lý do", lambda row: row.reason, width=60)
-
-
-def _joined(values: Sequence[str]) -> str:
-    return "; ".join(values)
-
-
-_COLUMNS: dict[ListName, list[Column]] = {
-    ListName.uninsured: [
-        Column("phan_loai_ho", "Phân loại hộ", lambda row: CLASSIFICATION_NAMES.get(row.household_classification),
-               width=14),
-        Column("the_cu_den", "Thẻ cũ hết hạn", lambda row: row.last_card_to, "date", 11),
-        Column("ma_doi_tuong", "Mã tham gia", lambda row: row.join_code, width=8),
-        Column("thu_tu_trong_ho", "Thứ tự trong hộ", lambda row: row.ladder_position, "int", 8),
-        Column("muc_dong", "Mức đóng 12 tháng", lambda row: row.quote.full, "money", 13),
-        Column("nsnn_ho_tro", "NSNN hỗ trợ", lambda row: row.quote.state_support, "money", 13),
-        Column("tinh_ho_tro", "Tỉnh hỗ trợ thêm", lambda row: row.quote.province_support, "money", 13),
-        Column("phai_dong", "Người tham gia đóng", lambda row: row.quote.payable, "money", 13),
-        Column("ho_phai_dong", "Cả hộ đóng", lambda row: row.household_payable, "money", 13),
-    ],
-    ListName.expiring: [
-        Column("ma_doi_tuong", "Mã đối tượng", lambda row: row.participant_code, width=8),
-        Column("het_han", "Hết hạn", lambda row: row.coverage_ends, "date", 11),
-        Column("con_ngay", "Còn (ngày)", lambda row: row.days_left, "int", 8),
-    ],
-    ListName.lapsed: [
-        Column("ma_doi_tuong", "Mã đối tượng", lambda row: row.participant_code, width=8),
-        Column("het_han", "Hết hạn", lambda row: row.ended_on, "date", 11),
-        Column("so_ngay", "Đã qua (ngày)", lambda row: row.days_since, "int", 8),
-        Column("han_gia_han", "Gia hạn trước hết ngày", lambda row: row.renew_by, "date", 12),
-    ],
-    ListName.eligible_missing: [
-        Column("ma_doi_tuong", "Mã được cấp", lambda row: row.entitled_code, width=8),
-    ],
-    ListName.duplicates: [
-        Column("nhom", "Nhóm", lambda row: row.group, "int", 6),
-        Column("loai", "Loại", lambda row: "Thẻ chồng thời gian" if row.kind == CARDS
-               else "Trùng người", width=18),
-        Column("ma_so_bhxh", "Mã số BHXH", lambda row: list(row.bhxh_numbers), "id", 24),
-        Column("ma_doi_tuong", "Mã đối tượng", lambda row: _joined(row.participant_codes), width=10),
-        Column("tu_ngay", "Chồng từ", lambda row: row.overlap_from, "date", 11),
-        Column("den_ngay", "Chồng đến", lambda row: row.overlap_to, "date", 11),
-    ],
-    ListName.deceased: [
-        Column("ngay_mat", "Ngày mất", lambda row: row.death_date, "date", 11),
-        Column("ma_doi_tuong", "Mã đối tượng", lambda row: row.participant_code, width=8),
-        Column("the_den", "Thẻ còn hạn đến", lambda row: row.valid_to, "date", 11),
-    ],
-    ListName.moved_out: [
-        Column("ngay_di", "Ngày đi", lambda row: row.left_on, "date", 11),
-        Column("noi_den", "Nơi đến", lambda row: row.destination_name, width=20),
-        Column("ma_doi_tuong", "Mã đối tượng", lambda row: row.participant_code, width=8),
-        Column("the_den", "Thẻ còn hạn đến", lambda row: row.valid_to, "date", 11),
-    ],
-    ListName.newly_eligible: [
-        Column("ngay", "Từ ngày", lambda row: row.events[0].day, "date", 11),
-        Column("ma_doi_tuong", "Mã được cấp", lambda row: row.entitled_code, width=8),
-        Column("the_hien_co", "Thẻ đang có", lambda row: row.card_code, width=8),
-    ],
-}
-
-TITLES = {
-    ListName.uninsured: "DANH SÁCH NGƯỜI CHƯA THAM GIA BẢO HIỂM Y TẾ VÀ MỨC ĐÓNG THEO HỘ",
-    ListName.expiring: "DANH SÁCH THẺ BẢO HIỂM Y TẾ SẮP HẾT HẠN",
-    ListName.lapsed: "DANH SÁCH THẺ BẢO HIỂM Y TẾ HỘ GIA ĐÌNH ĐÃ HẾT HẠN CHƯA GIA HẠN",
-    ListName.eligible_missing: "DANH SÁCH NGƯỜI THUỘC DIỆN NGÂN SÁCH ĐÓNG, HỖ TRỢ ĐÓNG CHƯA CÓ THẺ",
-    ListName.duplicates: "DANH SÁCH THẺ, NHÂN KHẨU CÓ THỂ TRÙNG",
-    ListName.deceased: "DANH SÁCH BÁO GIẢM: NGƯỜI ĐÃ MẤT CÒN THẺ BẢO HIỂM Y TẾ",
-    ListName.moved_out: "DANH SÁCH BÁO GIẢM: NGƯỜI ĐÃ CHUYỂN ĐI CÒN THẺ BẢO HIỂM Y TẾ",
-    ListName.newly_eligible: "DANH SÁCH BÁO TĂNG: NGƯỜI MỚI THUỘC DIỆN CẤP THẺ",
-}
-
-
-def columns(name: ListName) -> list[Column]:
-    return [*_PERSON, *_COLUMNS[name], _REASON]
+from bhyt.worklist_tables import ListName, OutputFormat, columns, plain, run_list, to_csv, to_json, write_xlsx
 
 
 @app.command("worklist")
@@ -182,7 +49,7 @@ def worklist_command(
     with analytics(engine) as con:
         try:
             unit_name = scope(con, unit).unit_name
-            rows = _run(con, name, unit, day, days, since_day)
+            rows = run_list(con, name, unit, day, days, since_day)
         except (ValueError, LegalDataError) as error:
             raise fail(str(error)) from None
     audit.record(engine, getpass.getuser(), "reveal_id" if reveal else "export_people", unit_code=unit,
@@ -196,109 +63,15 @@ def worklist_command(
     if output is OutputFormat.table:
         # A terminal is narrow: the household's head is left to the files.
         shown = [c for c in cols if c.key != "chu_ho"]
-        values = [[_plain(c, row, reveal) for c in shown] for row in rows]
+        values = [[plain(c, row, reveal) for c in shown] for row in rows]
         emit([c.key for c in shown], [c.title for c in shown], values, Format.table,
              [c.kind in ("int", "money") for c in shown])
         return
-    values = [[_plain(column, row, reveal) for column in cols] for row in rows]
-    text = _csv(cols, values) if output is OutputFormat.csv else _json(cols, values)
+    values = [[plain(column, row, reveal) for column in cols] for row in rows]
+    text = to_csv(cols, values) if output is OutputFormat.csv else to_json(cols, values)
     if out is None:
         sys.stdout.write(text)
     else:
         # With a byte-order mark, Excel opens the Vietnamese text as UTF-8.
         out.write_text(text, encoding="utf-8-sig" if output is OutputFormat.csv else "utf-8")
         console.print(f"Đã ghi {out} ({len(rows)} người)", soft_wrap=True)
-
-
-def _run(con, name: ListName, unit: str, day: date, days: int, since: date | None) -> list:
-    if name is ListName.expiring:
-        return worklists.expiring(con, unit, day, days)
-    if name is ListName.lapsed:
-        return worklists.lapsed(con, unit, day, days)
-    if name is ListName.newly_eligible:
-        return worklists.newly_eligible(con, unit, day, since)
-    return {
-        ListName.uninsured: worklists.uninsured,
-        ListName.eligible_missing: worklists.eligible_missing,
-        ListName.duplicates: worklists.duplicates,
-        ListName.deceased: worklists.deceased,
-        ListName.moved_out: worklists.moved_out,
-    }[name](con, unit, day)
-
-
-def _plain(column: Column, row, reveal: bool) -> object:
-    """A cell for CSV, JSON and the terminal: numbers masked as asked, dates ISO, money whole đồng."""
-    value = column.value(row)
-    if column.kind == "id":
-        numbers = value if isinstance(value, list) else [value]
-        return "; ".join(number if reveal else mask(number) for number in numbers if number)
-    if isinstance(value, Decimal):
-        return int(value)
-    return value
-
-
-def _csv(cols: list[Column], values: list[list[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.key for c in cols])
-    writer.writerows(["" if value is None else value for value in row] for row in values)
-    return buffer.getvalue()
-
-
-def _json(cols: list[Column], values: list[list[object]]) -> str:
-    records = [{c.key: (value.isoformat() if isinstance(value, date) else value) for c, value in zip(cols, row)}
-               for row in values]
-    return json.dumps(records, ensure_ascii=False) + "\n"
-
-
-def write_xlsx(path: Path, name: ListName, unit: str, unit_name: str, day: date, cols: list[Column], rows: list,
-               reveal: bool) -> None:
-    """A list to print: the title, the unit and day, a header row, then one row a person; ID numbers
-    written as text (so leading zeros stay and no digit is rounded), dates as dates."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path))
-    try:
-        sheet = book.add_worksheet("Danh sách")
-        title = book.add_format({"bold": True, "font_size": 13, "align": "center"})
-        subtitle = book.add_format({"italic": True, "align": "center"})
-        header = book.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center",
-                                  "valign": "vcenter", "bg_color": "#DDEBF7"})
-        cell = book.add_format({"border": 1, "valign": "top"})
-        wrapped = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
-        text = book.add_format({"border": 1, "valign": "top", "num_format": "@"})
-        dated = book.add_format({"border": 1, "valign": "top", "num_format": "dd/mm/yyyy"})
-        money = book.add_format({"border": 1, "valign": "top", "num_format": "#,##0"})
-        last = len(cols)  # column 0 is the running number
-        sheet.merge_range(0, 0, 0, last, TITLES[name], title)
-        sheet.merge_range(1, 0, 1, last, f"{unit_name} (mã {unit}), tính đến ngày {day:%d/%m/%Y}: {len(rows)} người",
-                          subtitle)
-        sheet.set_row(3, 30)
-        sheet.write_string(3, 0, "STT", header)
-        sheet.set_column(0, 0, 5)
-        for index, column in enumerate(cols, start=1):
-            sheet.write_string(3, index, column.title, header)
-            sheet.set_column(index, index, column.width)
-        for number, row in enumerate(rows, start=1):
-            line = 3 + number
-            sheet.write_number(line, 0, number, cell)
-            for index, column in enumerate(cols, start=1):
-                value = _plain(column, row, reveal)
-                if value is None or value == "":
-                    sheet.write_blank(line, index, None, cell)
-                elif column.kind == "id":
-                    sheet.write_string(line, index, value, text)
-                elif column.kind == "date":
-                    sheet.write_datetime(line, index, value, dated)
-                elif column.kind in ("int", "money"):
-                    sheet.write_number(line, index, value, money if column.kind == "money" else cell)
-                else:
-                    sheet.write_string(line, index, str(value), wrapped if column is _REASON else cell)
-        sheet.freeze_panes(4, 0)
-        sheet.autofilter(3, 0, 3 + len(rows), last)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(3)
-    finally:
-        book.close()

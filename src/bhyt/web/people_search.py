@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from bhyt.store.models import CardPeriod, Household, HouseholdClassification, Person, Residence, Unit
 from bhyt.web.accounts import Account
 from bhyt.web.i18n import N_
-from bhyt.web.masking import mask_personal_id
+from bhyt.masking import mask
 from bhyt.web.scope import UnitInfo, unit_info
 
 PAGE_SIZE = 50
@@ -200,7 +200,7 @@ class PersonRow:
 
     @property
     def masked_id(self) -> str:
-        return mask_personal_id(self.personal_id)
+        return mask(self.personal_id)
 
 
 @dataclass(frozen=True)
