@@ -40,6 +40,8 @@ class Kind(str, Enum):
 
 # Decimal places each decimal kind keeps; a value with more places is an error, never rounded.
 SCALES = {Kind.MONEY: 2, Kind.QUANTITY: 3, Kind.PERCENT: 2}
+# Total digits each decimal kind holds (the lake's DECIMAL(p, s)); room for every size in the brief.
+PRECISIONS = {Kind.MONEY: 18, Kind.QUANTITY: 18, Kind.PERCENT: 9}
 
 DATETIME_FORMAT = "%Y%m%d%H%M"
 DATE_FORMAT = "%Y%m%d"
@@ -333,6 +335,8 @@ def _parse_decimal(kind: Kind, text: str) -> Decimal:
     places = -value.as_tuple().exponent
     if places > SCALES[kind]:
         raise FieldError(f"Có {places} chữ số thập phân; {word} chỉ được {SCALES[kind]}.")
+    if value.adjusted() >= PRECISIONS[kind] - SCALES[kind]:
+        raise FieldError(f"Quá lớn: {word} có tối đa {PRECISIONS[kind] - SCALES[kind]} chữ số phần nguyên.")
     return value
 
 
