@@ -75,6 +75,8 @@ _COLUMNS: dict[ListName, list[Column]] = {
         Column("tinh_ho_tro", "Tỉnh hỗ trợ thêm", lambda row: row.quote.province_support, "money", 13),
         Column("phai_dong", "Người tham gia đóng", lambda row: row.quote.payable, "money", 13),
         Column("ho_phai_dong", "Cả hộ đóng", lambda row: row.household_payable, "money", 13),
+        Column("ly_do_chua_tham_gia", "Lý do chưa tham gia (lần thăm gần nhất)", lambda row: row.visit_reason,
+               width=22),
     ],
     ListName.expiring: [
         Column("ma_doi_tuong", "Mã đối tượng", lambda row: row.participant_code, width=8),

@@ -31,7 +31,7 @@ from bhyt.store import registry_version
 # building connection's memory; joins and sorting then run on DuckDB's own tables.
 _SOURCES = {
     "source_units": "SELECT code, name, level, parent_code FROM db.units",
-    "source_persons": "SELECT id, birth_date, sex, death_date, household_id FROM db.persons",
+    "source_persons": "SELECT id, birth_date, sex, death_date, household_id, relation_to_head, phone FROM db.persons",
     "source_residences": "SELECT person_id, commune_code, hamlet_code, arrived_on, left_on FROM db.residences",
     "source_cards": "SELECT person_id, participant_code, valid_from, valid_to FROM db.card_periods",
     "source_household_classifications": "SELECT household_id, year, classification FROM db.household_classifications",
@@ -47,7 +47,12 @@ _TABLES = {
         FROM source_units u LEFT JOIN source_units p ON p.code = u.parent_code
         ORDER BY u.code
     """,
-    "persons": "SELECT * FROM source_persons ORDER BY id",
+    # The phone, and whether the person heads the household, pick whom a reminder goes to.
+    "persons": """
+        SELECT id, birth_date, sex, death_date, household_id, phone,
+               coalesce(lower(nfc_normalize(trim(relation_to_head))) = 'chủ hộ', false) AS household_head
+        FROM source_persons ORDER BY id
+    """,
     "residences": """
         SELECT r.person_id, c.parent_code AS province_code, r.commune_code, r.hamlet_code,
                r.arrived_on, r.left_on, p.birth_date, p.sex, p.death_date, p.household_id
@@ -151,7 +156,7 @@ _DERIVED = {
 
 # Raised whenever the tables above change shape, so that a copy taken by an older build of this
 # module is rebuilt even though the registry has not moved on.
-FORMAT = 2
+FORMAT = 3
 
 
 def snapshot_path(engine: Engine) -> Path:

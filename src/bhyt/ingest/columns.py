@@ -55,6 +55,20 @@ SEX = CellType(
 )
 
 
+# A phone number as the digits only. Spaces, dots, dashes and brackets are dropped and +84 becomes 0;
+# a spreadsheet that took the number for a figure dropped its leading zero, which is put back (nine
+# digits of a mobile, ten of a landline). Mobile numbers have 10 digits (03x, 05x, 07x, 08x, 09x),
+# landlines 11 (02x).
+_PHONE_DIGITS = "regexp_replace(regexp_replace({v}, '[ .()-]', '', 'g'), '^[+]84', '0')"
+_PHONE_ZERO = (f"CASE WHEN regexp_full_match({_PHONE_DIGITS}, '[35789][0-9]{{{{8}}}}|2[0-9]{{{{9}}}}') "
+               f"THEN '0' || {_PHONE_DIGITS} ELSE {_PHONE_DIGITS} END")
+PHONE = CellType(
+    f"CASE WHEN regexp_full_match({_PHONE_ZERO}, '0[35789][0-9]{{{{8}}}}|02[0-9]{{{{9}}}}') THEN {_PHONE_ZERO} END",
+    "Số điện thoại không hợp lệ: cần số di động 10 chữ số (03x, 05x, 07x, 08x, 09x) hoặc số cố định "
+    "11 chữ số (02x).",
+)
+
+
 def integer(low: int, high: int, what: str) -> CellType:
     return CellType(
         f"CASE WHEN regexp_full_match({{v}}, '[0-9]+') AND TRY_CAST({{v}} AS BIGINT) BETWEEN {low} AND {high}"

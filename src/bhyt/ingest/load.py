@@ -224,6 +224,7 @@ PERSON_FIELDS = [
     Field("household_id", "household_id", "ma_ho"),
     Field("relation_to_head", "quan_he_chu_ho", "quan_he_chu_ho"),
     Field("death_date", "ngay_mat", "ngay_mat"),
+    Field("phone", "so_dien_thoai", "so_dien_thoai"),
 ]
 RESIDENCE_FIELDS = [
     Field("hamlet_code", "hamlet_code", "thon"),
@@ -235,7 +236,7 @@ RESIDENCE_FIELDS = [
 def stage_persons(stager: Stager) -> dict[str, str]:
     return _stage_with_hamlets(stager, "persons", f"""
         SELECT c.so_dinh_danh, c.ho_ten, c.ngay_sinh, c.gioi_tinh, hh.id AS household_id, c.quan_he_chu_ho,
-               c.ngay_mat, c.ma_xa, h.code AS hamlet_code, c.ngay_den, c.ngay_di
+               c.ngay_mat, c.so_dien_thoai, c.ma_xa, h.code AS hamlet_code, c.ngay_den, c.ngay_di
         FROM clean c {_hamlet_join()} LEFT JOIN db.households hh ON hh.code = c.ma_ho
         ORDER BY c.so_dinh_danh
     """)
@@ -256,8 +257,9 @@ def apply_persons(connection: Connection, tables: dict[str, str], present: set[s
     assignments, differs = _set_clause("persons", PERSON_FIELDS, present, always=("import_id",))
     connection.execute(text(f"""
         INSERT INTO persons (personal_id, full_name, birth_date, sex, household_id, relation_to_head, death_date,
-                             import_id)
-        SELECT so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, household_id, quan_he_chu_ho, ngay_mat, :import_id
+                             phone, import_id)
+        SELECT so_dinh_danh, ho_ten, ngay_sinh, gioi_tinh, household_id, quan_he_chu_ho, ngay_mat, so_dien_thoai,
+               :import_id
         FROM {staged} WHERE true
         ON CONFLICT (personal_id) DO UPDATE SET {assignments} WHERE {differs}
     """), {"import_id": import_id})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bhyt.ingest.columns import DATE, MONTH, SEX, CellType, Column, digits, integer, one_of, text, upper_code
+from bhyt.ingest.columns import DATE, MONTH, PHONE, SEX, CellType, Column, digits, integer, one_of, text, upper_code
 
 # Codes are written with spaces and in lower case on paper lists; they are compared without either.
 COMPACT_CODE = CellType(
@@ -97,6 +97,7 @@ PERSONS = ListSpec(
         Column("ngay_den", DATE),
         Column("ngay_di", DATE),
         Column("ngay_mat", DATE),
+        Column("so_dien_thoai", PHONE),
     ),
     checks=(
         Check("so_dinh_danh", _not_in("substr(c.so_dinh_danh, 1, 3)", "SELECT code FROM legacy_provinces"),

@@ -110,6 +110,8 @@ class Person(Base):
     relation_to_head: Mapped[str | None] = mapped_column(String(40))
     death_date: Mapped[date | None] = mapped_column(Date)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_log.id"))
+    # Digits only: a mobile number has 10 (03x, 05x, 07x, 08x, 09x), a landline 11 (02x).
+    phone: Mapped[str | None] = mapped_column(String(11))
 
     __table_args__ = (CheckConstraint("sex IN (1, 2)", name="ck_persons_sex"),)
 

@@ -35,7 +35,7 @@ def eligible_missing(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> 
     rules = entitlements_on(as_of)
     query = f"""
         WITH people AS MATERIALIZED ({residents(unit_scope)}),
-        coverage AS MATERIALIZED ({coverage_of()}),
+        coverage AS MATERIALIZED ({coverage_of(within=unit_scope)}),
         uninsured AS MATERIALIZED (
             SELECT p.*, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id) WHERE c.code_now IS NULL
         ),
@@ -122,7 +122,7 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
                   AND NOT EXISTS (SELECT 1 FROM household_classifications b WHERE b.household_id = c.household_id
                                   AND b.year = c.year - 1 AND b.classification = c.classification))
         ),
-        coverage AS MATERIALIZED ({coverage_of()}),
+        coverage AS MATERIALIZED ({coverage_of(within=unit_scope)}),
         entitled AS MATERIALIZED ({holding(rules, _WITH_GROUPS)}),
         events AS (
             SELECT e.person_id, e.since AS day, true AS began, e.rule,

@@ -12,7 +12,9 @@ from decimal import Decimal
 
 import duckdb
 
-from bhyt.analytics.worklists.common import ListedPerson, coverage_of, listed, residents, scope, vn_date
+from bhyt.analytics.worklists.common import (
+    ListedPerson, coverage_of, listed, residents, scope, segments_of, vn_date,
+)
 from bhyt.analytics.worklists.entitlements import entitlements_on, holding
 from bhyt.analytics.worklists.quotes import SELF_PAY_CODE, household_totals, quoter
 from bhyt.domain.card_validity import add_months
@@ -42,6 +44,10 @@ class UninsuredRow:
     ladder_position: int | None  # place on the household ladder (GD members only)
     quote: Quote
     household_payable: Decimal  # what the household's uninsured members pay together
+    # The household's latest recorded reason for not joining, from the visit log (see bhyt.visits:
+    # the reason of its latest visit by the day that gave one, unless its latest visit recorded it joined).
+    visit_reason: str | None = None
+    visit_reason_on: date | None = None
 
     @property
     def reason(self) -> str:
@@ -53,6 +59,8 @@ class UninsuredRow:
             parts.append(f"thuộc diện {', '.join(self.grounds)}: cấp thẻ {self.join_code}")
         else:
             parts.append(f"tham gia theo hộ gia đình ({self.join_code}), thành viên thứ {self.ladder_position}")
+        if self.visit_reason:
+            parts.append(f"lý do chưa tham gia (lần thăm {vn_date(self.visit_reason_on)}): {self.visit_reason}")
         return "; ".join(parts)
 
 
@@ -63,7 +71,7 @@ def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[Un
     rules = entitlements_on(as_of)
     query = f"""
         WITH people AS MATERIALIZED ({residents(unit_scope)}),
-        coverage AS MATERIALIZED ({coverage_of()}),
+        coverage AS MATERIALIZED ({coverage_of(within=unit_scope)}),
         uninsured AS MATERIALIZED (
             SELECT p.*, c.last_to, c.last_code, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id)
             WHERE c.code_now IS NULL
@@ -72,6 +80,19 @@ def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[Un
         picked AS (
             SELECT person_id, arg_min(participant_code, priority) AS code, list(rule ORDER BY priority) AS rules
             FROM entitled GROUP BY person_id
+        ),
+        visits AS MATERIALIZED (
+            SELECT v.id, v.household_id, CAST(v.visited_on AS DATE) AS visited_on, v.outcome, v.reason_code
+            FROM db.visits v
+            WHERE v.household_id IN (SELECT household_id FROM uninsured) AND CAST(v.visited_on AS DATE) <= $as_of
+        ),
+        latest_reasons AS (
+            SELECT household_id,
+                   first(reason_code ORDER BY visited_on DESC, id DESC) FILTER (WHERE reason_code IS NOT NULL)
+                       AS reason_code,
+                   max(visited_on) FILTER (WHERE reason_code IS NOT NULL) AS reason_on,
+                   first(outcome ORDER BY visited_on DESC, id DESC) AS last_outcome
+            FROM visits GROUP BY household_id
         ),
         self_pay_holders AS (
             -- household members already on the ladder this year: a GD card covering the day
@@ -83,9 +104,13 @@ def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[Un
                coalesce(k.code, $self_pay) AS join_code, coalesce(k.rules, []) AS rules,
                CASE WHEN k.code IS NULL THEN coalesce(s.holders, 0) + row_number() OVER (
                    PARTITION BY coalesce(u.household_id, -u.person_id), k.code IS NULL
-                   ORDER BY u.birth_date, u.person_id) END AS position
+                   ORDER BY u.birth_date, u.person_id) END AS position,
+               CASE WHEN r.last_outcome <> 'joined' THEN vr.name END AS visit_reason,
+               CASE WHEN r.last_outcome <> 'joined' THEN r.reason_on END AS visit_reason_on
         FROM uninsured u
         LEFT JOIN picked k USING (person_id)
+        LEFT JOIN latest_reasons r ON r.household_id = u.household_id
+        LEFT JOIN db.visit_reasons vr ON vr.code = r.reason_code
         LEFT JOIN self_pay_holders s ON s.household_id = u.household_id
         LEFT JOIN household_classifications h ON h.household_id = u.household_id AND h.year = year($as_of)
     """
@@ -93,10 +118,12 @@ def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[Un
     quote = quoter(as_of, province)
     names = {rule.rule: rule.label_vi for rule in rules}
 
-    def build(person, classification, last_to, last_code, join_code, rule_codes, position):
+    def build(person, classification, last_to, last_code, join_code, rule_codes, position, visit_reason,
+              visit_reason_on):
         return UninsuredRow(person, classification, last_to, last_code, join_code,
                             tuple(names[rule] for rule in rule_codes), position, quote(join_code, position or 1),
-                            household_payable=Decimal(0))
+                            household_payable=Decimal(0), visit_reason=visit_reason,
+                            visit_reason_on=visit_reason_on)
 
     found = listed(con, query, {"unit": unit, "as_of": as_of, "self_pay": SELF_PAY_CODE}, build)
     # The household's total needs every member first.
@@ -133,7 +160,7 @@ def expiring(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int =
             SELECT person_id, participant_code, covered_from, covered_to,
                    coalesce(lead(covered_from) OVER (PARTITION BY person_id ORDER BY covered_from) <> covered_to + 1,
                             true) AS gap_after
-            FROM card_segments WHERE covered_to >= $as_of AND person_id IN (SELECT person_id FROM people)
+            FROM ({segments_of(unit_scope)}) WHERE covered_to >= $as_of
         ),
         coverage AS (
             -- the code on as_of, and the first segment end from as_of on that nothing continues the next day
@@ -171,14 +198,14 @@ def lapsed(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = D
     unit_scope = scope(con, unit)
     query = f"""
         WITH people AS MATERIALIZED ({residents(unit_scope)}),
+        segments AS MATERIALIZED ({segments_of(unit_scope)}),
         ended AS (
-            SELECT person_id, participant_code, covered_to AS ended_on FROM card_segments
+            SELECT person_id, participant_code, covered_to AS ended_on FROM segments
             WHERE covered_to BETWEEN $as_of - CAST($days AS INTEGER) AND $as_of - 1 AND statutory_group = $group
-              AND person_id IN (SELECT person_id FROM people)
         )
         SELECT p.person_id, p.hamlet_code, e.participant_code, e.ended_on, $as_of - e.ended_on AS days_since
         FROM people p JOIN ended e USING (person_id)
-        WHERE NOT EXISTS (SELECT 1 FROM card_segments n WHERE n.person_id = e.person_id AND n.covered_from > e.ended_on)
+        WHERE NOT EXISTS (SELECT 1 FROM segments n WHERE n.person_id = e.person_id AND n.covered_from > e.ended_on)
     """
     break_months = _card_validity("break_months", as_of)
     waiting = _card_validity("waiting_days", as_of)
