@@ -7,6 +7,7 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
@@ -141,7 +142,47 @@ def test_errors_are_operation_outcomes(app, client_for):
     assert OperationOutcome.model_validate(no_patient.json()).issue[0].code == "required"
     nobody = Bundle.model_validate(client.get("/fhir/Coverage?patient=999999999").json())
     assert nobody.total == 0 and not nobody.entry
-    assert TestClient(app).get("/fhir/Patient/1").status_code == 401
+
+
+def _outcome(answer, status: int, code: str) -> OperationOutcome:
+    assert answer.status_code == status and answer.headers["content-type"].startswith(FHIR_JSON), answer.text
+    outcome = OperationOutcome.model_validate(answer.json())
+    assert [(issue.severity, issue.code) for issue in outcome.issue] == [("error", code)]
+    assert outcome.issue[0].diagnostics
+    return outcome
+
+
+def test_refusals_are_operation_outcomes(app, web_engine, client_for):
+    """Not signed in, a revoked or unknown token, a role or a unit out of reach, a path or method the
+    server does not have: every answer under /fhir is an OperationOutcome a FHIR client can read."""
+    nobody = TestClient(app)
+    outcome = _outcome(nobody.get("/fhir/Patient/1"), 401, "login")
+    assert "Bearer" in outcome.issue[0].diagnostics
+    forged = TestClient(app, headers={"Authorization": "Bearer not-a-token"})
+    _outcome(forged.get("/fhir/Coverage?patient=1"), 401, "login")
+    stranger = resident_of(web_engine, unit_of(web_engine, "xa"), inside=False)
+    _outcome(client_for("xa").get(f"/fhir/Patient/{stranger}"), 403, "forbidden")
+    _outcome(client_for("tinh").get("/fhir/Observation/1"), 404, "not-found")
+    _outcome(client_for("tinh").delete("/fhir/Patient/1"), 405, "not-supported")
+    # The rest of the API keeps its plain JSON errors, and a page its error page.
+    assert nobody.get("/api/units").json()["detail"]
+    assert "Không có trang hoặc tài nguyên này." in client_for("tinh").get("/no-such-page").text
+
+
+def test_metadata_is_a_capability_statement_of_what_is_served(app):
+    answer = TestClient(app).get("/fhir/metadata")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(FHIR_JSON)
+    statement = CapabilityStatement.model_validate(answer.json())
+    assert (statement.status, statement.kind, statement.fhirVersion) == ("active", "instance", "4.0.1")
+    assert FHIR_JSON in statement.format and statement.implementation.url == "http://testserver/fhir"
+    (rest,) = statement.rest
+    assert rest.mode == "server"
+    served = {resource.type: ({i.code for i in resource.interaction}, {p.name for p in resource.searchParam or []})
+              for resource in rest.resource}
+    assert served == {"Patient": ({"read"}, set()), "Coverage": ({"read", "search-type"}, {"patient"})}
+    # Every interaction it names is a route of the app.
+    paths = set(app.openapi()["paths"])
+    assert {"/fhir/Patient/{patient_id}", "/fhir/Coverage", "/fhir/Coverage/{coverage_id}"} <= paths
 
 
 def test_mapping_of_a_person_who_moved_and_a_card_without_code():

@@ -6,18 +6,21 @@ import secrets
 import threading
 from contextlib import asynccontextmanager
 from datetime import date
+from http import HTTPStatus
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException
 from urllib.parse import quote
 
 from bhyt.analytics.engine import SharedAnalytics
 from bhyt.store.db import default_engine
 from bhyt.web import i18n
 from bhyt.web.auth import LOGIN_CSRF_COOKIE, LoginRequired
+from bhyt.web.i18n import N_
 from bhyt.web.scope import NoSuchUnit, OutOfScope
 from bhyt.web.sessions import COOKIE, session_for
 from bhyt.web.templating import render, templates
@@ -25,6 +28,9 @@ from bhyt.web.templating import render, templates
 STATIC = Path(__file__).parent / "static"
 # Scripts and styles only from this server: no CDN, no inline script (data reaches the charts as JSON).
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'"
+
+# Starlette's own errors (no such path, a method the path does not take) say it in English.
+ROUTING_ERRORS = {404: N_("Không có trang hoặc tài nguyên này."), 405: N_("Địa chỉ này không nhận phương thức đó.")}
 
 
 def create_app(engine: Engine | None = None, warm_up: bool = False) -> FastAPI:
@@ -87,9 +93,14 @@ def create_app(engine: Engine | None = None, warm_up: bool = False) -> FastAPI:
     async def no_such_unit(request: Request, error: NoSuchUnit):
         return _error_response(request, 404, f"Không có đơn vị mã {error}.")
 
+    # Starlette's class, which FastAPI's HTTPException extends: an unknown path or method is answered
+    # in the same form as the routes' own errors.
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException):
-        response = _error_response(request, error.status_code, str(error.detail))
+        message = str(error.detail)
+        if error.status_code in ROUTING_ERRORS and message == HTTPStatus(error.status_code).phrase:
+            message = i18n.gettext(ROUTING_ERRORS[error.status_code])
+        response = _error_response(request, error.status_code, message)
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
         return response
@@ -114,6 +125,10 @@ def _client(request: Request) -> str | None:
 
 
 def _error_response(request: Request, status: int, message: str):
-    if request.url.path.startswith(("/api", "/fhir")):
+    if request.url.path.startswith("/fhir"):
+        from bhyt.web.routes.fhir import fhir_error
+
+        return fhir_error(status, message)
+    if request.url.path.startswith("/api"):
         return JSONResponse({"detail": message}, status_code=status)
     return render(request, "error.html", status_code=status, status=status, message=message)

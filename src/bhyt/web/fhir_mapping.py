@@ -1,6 +1,7 @@
 """Registry records as FHIR R4 resources: a person as Patient, each card period as Coverage, a person's
-card periods as a searchset Bundle. Pure functions from plain records to FHIR JSON (dicts), so the
-mapping is testable without a server; the routes in `web.routes.fhir` load the records and check scope.
+card periods as a searchset Bundle, an error as OperationOutcome, and what the server answers as its
+CapabilityStatement. Pure functions from plain records to FHIR JSON (dicts), so the mapping is testable
+without a server; the routes in `web.routes.fhir` load the records and check scope.
 
 Identifier systems. Vietnam has published no FHIR NamingSystem for its personal ID or BHXH numbers yet,
 so these URNs of this project name them; replace them by the national ones once those exist:
@@ -157,6 +158,43 @@ def operation_outcome(code: str, message: str) -> dict:
     """An error as FHIR clients expect it; `code` from the issue-type value set (not-found, required…)."""
     return {"resourceType": "OperationOutcome",
             "issue": [{"severity": "error", "code": code, "diagnostics": message}]}
+
+
+# The issue type of an HTTP error status (FHIR R4 issue-type value set); anything else is "exception".
+ISSUE_TYPES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+               422: "invalid"}
+
+
+def issue_type(status: int) -> str:
+    return ISSUE_TYPES.get(status, "exception")
+
+
+def capability_statement(base_url: str, software_version: str, published: date) -> dict:
+    """What this server answers (FHIR R4 JSON): Patient read, Coverage read and search by patient, with
+    a bearer token or the web session; `base_url` is the FHIR base, ending with '/'."""
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": published.isoformat(),
+        "publisher": "BHYT Toàn Dân",
+        "kind": "instance",
+        "software": {"name": "BHYT Toàn Dân", "version": software_version},
+        "implementation": {"description": "Sổ đăng ký BHYT: người (Patient) và kỳ thẻ (Coverage), chỉ đọc",
+                           "url": base_url.rstrip("/")},
+        "fhirVersion": "4.0.1",
+        "format": [MEDIA_TYPE, "json"],
+        "rest": [{
+            "mode": "server",
+            "security": {"description": "Mã truy cập (Authorization: Bearer …, lệnh bhyt users token) hoặc phiên "
+                                        "đăng nhập web; mỗi người chỉ đọc được người trong đơn vị của mình."},
+            "resource": [
+                {"type": "Patient", "interaction": [{"code": "read"}]},
+                {"type": "Coverage", "interaction": [{"code": "read"}, {"code": "search-type"}],
+                 "searchParam": [{"name": "patient", "type": "reference",
+                                  "documentation": "Mã người (Patient.id) hoặc Patient/{id}: mọi kỳ thẻ của người đó."}]},
+            ],
+        }],
+    }
 
 
 def _period(start: date | None, end: date | None) -> dict:

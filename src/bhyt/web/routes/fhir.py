@@ -1,8 +1,12 @@
-"""FHIR R4 read endpoints: a person as Patient, their card periods as Coverage. Each answer names a
-person, so it is scoped like the pages (the person must live, or have lived, in the caller's unit) and
-written to the audit log as a view of one person. The mapping itself is in `web.fhir_mapping`."""
+"""FHIR R4 read endpoints: a person as Patient, their card periods as Coverage, and the server's
+CapabilityStatement at /fhir/metadata. Each answer names a person, so it is scoped like the pages (the
+person must live, or have lived, in the caller's unit) and written to the audit log as a view of one
+person; every error under /fhir is an OperationOutcome (`fhir_error`, used by the app's error handlers
+too). The mapping itself is in `web.fhir_mapping`."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -21,6 +25,17 @@ router = APIRouter(prefix="/fhir", tags=["fhir"])
 
 class FhirResponse(JSONResponse):
     media_type = fhir_mapping.MEDIA_TYPE
+
+
+def fhir_error(status: int, message: str) -> FhirResponse:
+    return FhirResponse(fhir_mapping.operation_outcome(fhir_mapping.issue_type(status), message), status_code=status)
+
+
+@router.get("/metadata", response_class=FhirResponse, summary="FHIR R4 CapabilityStatement: máy chủ trả lời gì")
+def metadata(request: Request):
+    """Open without sign-in, as FHIR clients read it first: it names no person."""
+    return FhirResponse(fhir_mapping.capability_statement(f"{request.base_url}fhir/", request.app.version,
+                                                          date.today()))
 
 
 def fhir_reader(account: Account = Depends(api_account)) -> Account:
@@ -142,4 +157,4 @@ def _audit(request: Request, account: Account, unit_code: str | None, subject: s
 
 
 def _not_found(message: str) -> FhirResponse:
-    return FhirResponse(fhir_mapping.operation_outcome("not-found", message), status_code=404)
+    return fhir_error(404, message)
