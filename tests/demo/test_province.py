@@ -334,3 +334,17 @@ def test_column_add_months_matches_the_domain():
     ours = add_months(days, months)
     for d, m, result in zip(days.tolist(), months.tolist(), ours.tolist()):
         assert to_date(result) == domain_add_months(to_date(d), m)
+
+
+def test_most_adults_have_a_mobile_number_and_children_none(built):
+    _, path, *_ = built
+    people = rows(path, "SELECT birth_date, phone FROM persons")
+    adults = [phone for birth, phone in people if domain_add_months(date.fromisoformat(birth), 12 * 18) <= AS_OF]
+    children = [phone for birth, phone in people if domain_add_months(date.fromisoformat(birth), 12 * 18) > AS_OF]
+    assert all(phone is None for phone in children)
+    numbers = [phone for phone in adults if phone is not None]
+    assert 0.80 < len(numbers) / len(adults) < 0.90
+    # Ten digits on a mobile network's prefix: 03x, 05x, 07x, 08x, 09x.
+    assert all(len(phone) == 10 and phone.isdigit() and phone[:2] in ("03", "05", "07", "08", "09")
+               for phone in numbers)
+    assert len(set(numbers)) > 0.99 * len(numbers)

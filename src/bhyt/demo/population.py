@@ -16,13 +16,13 @@ Everything is whole-column numpy: no loop runs over people.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
 from bhyt.demo import names
-from bhyt.demo.dates import day, year_of
+from bhyt.demo.dates import add_months, day, year_of
 from bhyt.demo.places import Province
 from bhyt.domain.identifiers import LEGACY_PROVINCES, SEX_FEMALE, SEX_MALE, personal_id_century_digit
 
@@ -85,6 +85,8 @@ class People:
     origin_province: np.ndarray  # where they lived before (in-migrants) or first worked (others born elsewhere)
     home_province: np.ndarray  # pre-2025 province of the commune they live in now
     in_migrant: np.ndarray
+    # The nine digits after the leading 0 of a mobile number; 0 for someone without a phone.
+    phone: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def count(self) -> int:
@@ -425,6 +427,24 @@ def assign_identifiers(province: Province, people: People, rng: np.random.Genera
         np.where(born_elsewhere & (rng.random(total) < 0.5), people.home_province, people.birth_province),
     )
     people.bhxh = first_issue * 100_000_000 + _issued_sequence(first_issue, people.personal_id, 100_000_000, rng)
+
+
+# The two digits after 0 of the mobile networks' prefixes (Viettel 032–039, 086, 096–098; VinaPhone
+# 081–085, 088, 091, 094; MobiFone 070, 076–079, 089, 090, 093; Vietnamobile 052, 056, 058, 092;
+# Gmobile 059, 099).
+MOBILE_PREFIXES = np.array([32, 33, 34, 35, 36, 37, 38, 39, 86, 96, 97, 98, 81, 82, 83, 84, 85, 88, 91, 94,
+                            70, 76, 77, 78, 79, 89, 90, 93, 52, 56, 58, 92, 59, 99])
+ADULT_AGE = 18
+ADULTS_WITH_PHONE = 0.85
+
+
+def assign_phones(people: People, as_of: date, rng: np.random.Generator) -> None:
+    """A mobile number for most adults (aged 18 on `as_of`), in place: a network prefix and seven
+    random digits. Nobody under 18 has one, so a household's reminder goes to a grown-up."""
+    adult = add_months(people.birth, 12 * ADULT_AGE) <= day(as_of)
+    has_phone = adult & (rng.random(people.count) < ADULTS_WITH_PHONE)
+    number = rng.choice(MOBILE_PREFIXES, people.count) * 10_000_000 + rng.integers(0, 10_000_000, people.count)
+    people.phone = np.where(has_phone, number, 0).astype(np.int64)
 
 
 def _scrambled_sequence(group: np.ndarray, space: int, rng: np.random.Generator) -> np.ndarray:

@@ -36,6 +36,7 @@ from bhyt.demo.population import (
     IN_MIGRATION_START,
     add_events,
     assign_identifiers,
+    assign_phones,
     classify_households,
     make_households,
     make_people,
@@ -100,6 +101,7 @@ def build_demo(
     report("Sinh, tử, chuyển đi, chuyển đến", 0.15)
     add_events(province, households, people, as_of, streams[3])
     assign_identifiers(province, people, streams[4])
+    assign_phones(people, as_of, streams[8])
     years = [as_of.year - 2, as_of.year - 1, as_of.year]
     classify_households(province, households, years, streams[5])
     report("Tạo thẻ BHYT", 0.25)

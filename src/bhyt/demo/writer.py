@@ -180,6 +180,7 @@ def write(
                 "household_id": household_id[people.household[person_order]],
                 "relation": people.relation[person_order],
                 "death": _dates(people.death[person_order]),
+                "phone": people.phone[person_order],
             }
         ),
     }
@@ -295,9 +296,9 @@ def _statements(province_code: str) -> list[tuple[str, str]]:
         (
             "Ghi nhân khẩu",
             f"""INSERT INTO db.persons (id, personal_id, full_name, birth_date, sex, household_id, relation_to_head,
-                                       death_date)
+                                       death_date, phone)
             SELECT id, lpad(CAST(personal_id AS VARCHAR), 12, '0'), {_full_name()}, birth, sex, household_id,
-                   $relations[relation + 1], death
+                   $relations[relation + 1], death, CASE WHEN phone > 0 THEN '0' || CAST(phone AS VARCHAR) END
             FROM demo_persons""",
         ),
         (
