@@ -19,3 +19,9 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{data_dir() / 'bhyt.db'}"
+
+
+def claims_lake_dir() -> Path:
+    """`BHYT_CLAIMS_LAKE`, or the folder `claims_lake` under the data folder: the Parquet claims lake."""
+    path = os.environ.get("BHYT_CLAIMS_LAKE")
+    return Path(path).resolve() if path else data_dir() / "claims_lake"

@@ -1,0 +1,318 @@
+"""The claims lake: one Parquet dataset per claim table (xml1 episodes, xml2 drug lines, xml3 service
+and supply lines, xml4 results, xml5 clinical course), Hive-partitioned by settlement month and
+facility (`xml2/month=2026-01/facility=79001/part-….parquet`), every row keyed by MA_LK.
+
+Which files make the lake is written in one manifest (`_manifest.json`), swapped atomically: a write
+puts its new files beside the old ones under new names, then replaces the manifest, then deletes the
+files it replaced. A crash before the swap leaves the lake exactly as it was (the new files are
+unlisted, and the next write removes them); readers only read listed files.
+
+Re-sending a claim (same MA_LK) replaces it, as the portal does: every partition that holds the old
+claim or receives the new one is rewritten without the old rows and with the new ones, so a claim
+that moves to another month (paid later) or facility is never counted twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bhyt.claims.tables import PRECISIONS, SCALES, TABLES, Field, Kind
+from bhyt.ingest.claims_xml import Claim
+
+MANIFEST = "_manifest.json"
+PARTITIONS = ("month", "facility")
+# The order a claim's rows are written in: what the staged rows carry besides their fields.
+SEQUENCE = "_seq"
+HIVE_OPTIONS = "hive_partitioning = true, hive_types = {'month': VARCHAR, 'facility': VARCHAR}"
+
+
+def dataset_name(table: str) -> str:
+    return table.lower()
+
+
+def column_name(field: Field) -> str:
+    return field.name.lower()
+
+
+def _arrow_type(field: Field) -> pa.DataType:
+    if field.kind in SCALES:
+        return pa.decimal128(PRECISIONS[field.kind], SCALES[field.kind])
+    return {
+        Kind.INTEGER: pa.int64(),
+        Kind.DATETIME: pa.timestamp("us"),
+        Kind.DATE: pa.date32(),
+    }.get(field.kind, pa.string())
+
+
+def schema(table: str) -> pa.Schema:
+    """The columns of a table in the lake's files (the partition columns come from the folders)."""
+    return pa.schema([pa.field(column_name(field), _arrow_type(field)) for field in TABLES[table].fields])
+
+
+class LakeError(RuntimeError):
+    """The lake cannot be written (locked by a write in progress, or its manifest is damaged)."""
+
+
+class Staging:
+    """Good claims waiting to be written, spooled to Parquet in `folder` a batch at a time so memory
+    stays bounded. Claims are staged in groups (one per input file); a group can be dropped whole
+    until the lake is written, which is how a rejected file leaves nothing behind."""
+
+    KEPT = ""  # the group that the kept groups' rows join
+
+    def __init__(self, folder: Path, batch_rows: int = 50_000):
+        self.folder = folder
+        self.batch_rows = batch_rows
+        self._sequence = 0
+        self._buffers: dict[str, dict[str, dict[str, list]]] = {}  # group → table → column → values
+        self._files: dict[str, list[Path]] = {}
+        self._columns = {table: {field.name: column_name(field) for field in TABLES[table].fields}
+                         for table in TABLES}
+        self.claims = 0
+        self.lines = 0
+
+    def add(self, group: str, claim: Claim) -> None:
+        self._sequence += 1
+        for table, rows in claim.rows.items():
+            columns = self._buffer(group, table)
+            names = self._columns[table]
+            for row in rows:
+                for name, value in row.items():
+                    columns[names[name]].append(value)
+            columns[SEQUENCE].extend([self._sequence] * len(rows))
+            if table == "XML1":
+                columns["month"].extend([claim.month] * len(rows))
+                columns["facility"].extend([claim.facility] * len(rows))
+            if len(columns[SEQUENCE]) >= self.batch_rows:
+                self._flush(group, table)
+
+    def keep(self, group: str, claims: int, lines: int) -> None:
+        """The group is complete and good: it will be written."""
+        for table, columns in self._buffers.pop(group, {}).items():
+            kept = self._buffer(self.KEPT, table)
+            for name, values in columns.items():
+                kept[name].extend(values)
+            if len(kept[SEQUENCE]) >= self.batch_rows:
+                self._flush(self.KEPT, table)
+        self._files.setdefault(self.KEPT, []).extend(self._files.pop(group, []))
+        self.claims += claims
+        self.lines += lines
+
+    def drop(self, group: str) -> None:
+        """The group is rejected: none of it will be written."""
+        self._buffers.pop(group, None)
+        for path in self._files.pop(group, []):
+            path.unlink()
+
+    def staged(self, table: str) -> list[Path]:
+        """The files of a table's kept rows, once every buffer is on disk."""
+        for buffered in list(self._buffers.get(self.KEPT, {})):
+            self._flush(self.KEPT, buffered)
+        prefix = self.folder / dataset_name(table)
+        return [path for path in self._files.get(self.KEPT, []) if path.parent == prefix]
+
+    def _buffer(self, group: str, table: str) -> dict[str, list]:
+        tables = self._buffers.setdefault(group, {})
+        if table not in tables:
+            names = [*schema(table).names, SEQUENCE, *(PARTITIONS if table == "XML1" else ())]
+            tables[table] = {name: [] for name in names}
+        return tables[table]
+
+    def _flush(self, group: str, table: str) -> None:
+        columns = self._buffers.get(group, {}).pop(table, None)
+        if not columns or not columns[SEQUENCE]:
+            return
+        fields = list(schema(table)) + [pa.field(SEQUENCE, pa.int64())]
+        if table == "XML1":
+            fields += [pa.field(name, pa.string()) for name in PARTITIONS]
+        folder = self.folder / dataset_name(table)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid.uuid4().hex}.parquet"
+        pq.write_table(pa.table(columns, schema=pa.schema(fields)), path)
+        self._files.setdefault(group, []).append(path)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    claims: int  # distinct MA_LK written
+    replaced: int  # of which already in the lake (re-sent)
+    partitions: int  # month × facility partitions rewritten
+
+
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
+
+
+class ClaimsLake:
+    def __init__(self, root: Path):
+        self.root = root
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def manifest(self) -> dict[str, list[str]]:
+        """Per dataset, the files that make it (paths relative to the lake's folder)."""
+        empty = {dataset_name(table): [] for table in TABLES}
+        if not self.manifest_path.exists():
+            return empty
+        try:
+            listed = json.loads(self.manifest_path.read_text(encoding="utf-8"))["datasets"]
+        except (ValueError, KeyError) as error:
+            raise LakeError(f"Tệp danh mục của kho hồ sơ bị hỏng: {self.manifest_path} ({error}).") from None
+        return {**empty, **listed}
+
+    def files(self, table: str) -> list[Path]:
+        return [self.root / name for name in self.manifest()[dataset_name(table)]]
+
+    def scan_sql(self, table: str) -> str | None:
+        """A DuckDB table expression reading the dataset, or None while it has no file."""
+        files = self.files(table)
+        return f"read_parquet({_sql_list(files)}, {HIVE_OPTIONS})" if files else None
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Views xml1 … xml5 on the connection over the lake as it is now (empty ones when it is):
+        the table's fields in the decision's order, then month and facility."""
+        for table in TABLES:
+            name = dataset_name(table)
+            scan = self.scan_sql(table)
+            if scan is None:
+                empty = schema(table)
+                for partition in PARTITIONS:
+                    empty = empty.append(pa.field(partition, pa.string()))
+                con.register(f"_{name}_empty", empty.empty_table())
+                scan = f"_{name}_empty"
+            columns = ", ".join([*schema(table).names, *PARTITIONS])
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {columns} FROM {scan}")
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise LakeError(f"Kho hồ sơ {self.root} đang được ghi bởi một lệnh khác.") from None
+            yield
+
+    def write(self, staging: Staging) -> WriteResult:
+        """Put the staged claims in the lake, replacing any claim with the same MA_LK: all or nothing."""
+        with self._locked():
+            manifest = self.manifest()
+            self._remove_unlisted(manifest)
+            staged_episodes = staging.staged("XML1")
+            if not staged_episodes:
+                return WriteResult(0, 0, 0)
+            work = self.root / "_tmp" / uuid.uuid4().hex
+            with duckdb.connect() as con:
+                # The last copy of each MA_LK staged wins, as the last one sent does on the portal.
+                con.execute(f"""
+                    CREATE TEMP TABLE incoming AS
+                    SELECT ma_lk, {SEQUENCE}, month, facility FROM read_parquet({_sql_list(staged_episodes)})
+                    QUALIFY row_number() OVER (PARTITION BY ma_lk ORDER BY {SEQUENCE} DESC) = 1""")
+                affected = set(con.execute("SELECT DISTINCT month, facility FROM incoming").fetchall())
+                replaced = 0
+                old_episodes = self.scan_sql("XML1")
+                if old_episodes:
+                    old = con.execute(f"""SELECT DISTINCT month, facility, ma_lk FROM {old_episodes}
+                                          WHERE ma_lk IN (SELECT ma_lk FROM incoming)""").fetchall()
+                    affected |= {(month, facility) for month, facility, _ma_lk in old}
+                    replaced = len({ma_lk for _month, _facility, ma_lk in old})
+                new_manifest = {name: self._rewrite(con, table, name, manifest[name], affected, staging, work)
+                                for table in TABLES for name in [dataset_name(table)]}
+                claims = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+            self._swap_manifest(new_manifest)
+            self._remove_unlisted(new_manifest)
+            return WriteResult(claims, replaced, len(affected))
+
+    def _rewrite(self, con: duckdb.DuckDBPyConnection, table: str, name: str, listed: list[str],
+                 affected: set[tuple[str, str]], staging: Staging, work: Path) -> list[str]:
+        """The dataset's new file list: untouched partitions as they are, affected ones rewritten."""
+        kept = [path for path in listed if _partition(path) not in affected]
+        old = [self.root / path for path in listed if _partition(path) in affected]
+        columns = ", ".join(schema(table).names)
+        sources = []
+        if old:
+            sources.append(f"""SELECT {columns}, month, facility FROM read_parquet({_sql_list(old)}, {HIVE_OPTIONS})
+                               WHERE ma_lk NOT IN (SELECT ma_lk FROM incoming)""")
+        staged = staging.staged(table)
+        if staged:
+            picked = ", ".join(f"s.{column}" for column in schema(table).names)
+            sources.append(f"""SELECT {picked}, i.month, i.facility FROM read_parquet({_sql_list(staged)}) s
+                               JOIN incoming i ON s.ma_lk = i.ma_lk AND s.{SEQUENCE} = i.{SEQUENCE}""")
+        if not sources:
+            return kept
+        target = work / name
+        work.mkdir(parents=True, exist_ok=True)
+        con.execute(f"""COPY (SELECT * FROM ({' UNION ALL '.join(sources)}) ORDER BY month, facility, ma_lk, stt)
+                        TO '{target}' (FORMAT parquet, PARTITION_BY (month, facility),
+                                       FILENAME_PATTERN 'part-{{uuid}}')""")
+        written = []
+        for path in sorted(target.rglob("*.parquet")):
+            relative = path.relative_to(work)
+            destination = self.root / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            _fsync(path)
+            path.rename(destination)
+            written.append(relative.as_posix())
+        return kept + written
+
+    def _swap_manifest(self, manifest: dict[str, list[str]]) -> None:
+        temporary = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
+        with temporary.open("w", encoding="utf-8") as handle:
+            json.dump({"format": 1, "datasets": manifest}, handle, ensure_ascii=False, indent=0)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.manifest_path)
+        _fsync_folder(self.root)
+
+    def _remove_unlisted(self, manifest: dict[str, list[str]]) -> None:
+        """Files a failed or replaced write left behind: never read, so safe to delete under the lock."""
+        listed = {self.root / path for paths in manifest.values() for path in paths}
+        for table in TABLES:
+            folder = self.root / dataset_name(table)
+            if folder.exists():
+                for path in folder.rglob("*.parquet"):
+                    if path not in listed:
+                        path.unlink()
+                _remove_empty_folders(folder)
+        shutil.rmtree(self.root / "_tmp", ignore_errors=True)
+        for temporary in self.root.glob(f"{MANIFEST}.*.tmp"):
+            temporary.unlink()
+
+
+def _partition(relative: str) -> tuple[str, str]:
+    """("2026-01", "79001") from "xml1/month=2026-01/facility=79001/part-….parquet"."""
+    parts = dict(part.split("=", 1) for part in relative.split("/")[1:-1])
+    return parts["month"], parts["facility"]
+
+
+def _remove_empty_folders(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), key=lambda item: len(item.parts), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
