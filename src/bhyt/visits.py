@@ -40,6 +40,12 @@ OUTCOMES = {
 }
 
 
+# The widths of visits.officer and visits.note: longer text is refused, not cut (PostgreSQL would refuse
+# it with a database error, SQLite would keep it whole).
+OFFICER_LENGTH = 100
+NOTE_LENGTH = 1000
+
+
 class VisitError(ValueError):
     """A visit or assignment the log refuses, with the reason in Vietnamese."""
 
@@ -68,6 +74,10 @@ def record_visit(engine: Engine, household_code: str, visited_on: date, officer:
     officer = officer.strip()
     if not officer:
         raise VisitError("Cần ghi tên cán bộ đi thăm.")
+    if len(officer) > OFFICER_LENGTH:
+        raise VisitError(f"Tên cán bộ dài quá {OFFICER_LENGTH} ký tự.")
+    if note is not None and len(note) > NOTE_LENGTH:
+        raise VisitError(f"Ghi chú dài quá {NOTE_LENGTH} ký tự ({len(note)} ký tự).")
     if outcome not in OUTCOMES:
         raise VisitError(f"Kết quả '{outcome}' không hợp lệ; chọn một trong: {', '.join(OUTCOMES)}.")
     if outcome == "refused" and not reason_code:
@@ -98,6 +108,42 @@ def record_visit(engine: Engine, household_code: str, visited_on: date, officer:
             reason_code=reason_code, note=note or None, follow_up_on=follow_up_on,
             recorded_at=now or datetime.now(), recorded_by=recorded_by,
         ).returning(Visit.id)).scalar_one()
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    personal_id: str
+    full_name: str
+    birth_date: date
+
+
+@dataclass(frozen=True)
+class HouseholdToVisit:
+    """A household as the visit form shows it: where it is (for the scope check) and who lives in it."""
+
+    code: str
+    head_name: str | None
+    commune_code: str
+    hamlet_code: str | None
+    hamlet_name: str | None
+    members: list[Member]
+
+
+def household_to_visit(engine: Engine, code: str) -> HouseholdToVisit | None:
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Household.id, Household.code, Household.head_name, Household.commune_code, Household.hamlet_code,
+                   Unit.name)
+            .outerjoin(Unit, Unit.code == Household.hamlet_code).where(Household.code == code)).first()
+        if found is None:
+            return None
+        members = connection.execute(
+            select(Person.id, Person.personal_id, Person.full_name, Person.birth_date)
+            .where(Person.household_id == found.id, Person.death_date.is_(None))
+            .order_by(Person.birth_date, Person.id)).all()
+    return HouseholdToVisit(found.code, found.head_name, found.commune_code, found.hamlet_code, found.name,
+                            [Member(*member) for member in members])
 
 
 # One statement for the whole hamlet. A household already in the officer's charge keeps its row and

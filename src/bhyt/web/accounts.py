@@ -41,6 +41,9 @@ _PERMISSIONS = {
     "set_targets": {"admin", "province_officer", "commune_officer"},
     "download_reports": {"admin", "province_officer", "commune_officer", "auditor"},
     "view_audit": {"admin", "auditor"},
+    # The visit log: whoever goes door to door records; whoever runs the commune hands out the hamlets.
+    "record_visits": {"admin", "province_officer", "commune_officer", "hamlet_head"},
+    "assign_visits": {"admin", "province_officer", "commune_officer"},
 }
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)

@@ -25,6 +25,8 @@ ACTION_NAMES = {
     "download_report": N_("Tải báo cáo"),
     "refused": N_("Bị từ chối truy cập"),
     "export_import_errors": N_("Tải báo cáo lỗi nhập danh sách"),
+    "record_visit": N_("Ghi lần thăm hộ"),
+    "assign_visits": N_("Giao thôn cho cán bộ"),
 }
 
 
