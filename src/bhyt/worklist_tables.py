@@ -37,6 +37,13 @@ class OutputFormat(str, Enum):
     csv = "csv"
     xlsx = "xlsx"
     json = "json"
+    participants = "participants"  # the participant list for the social insurance (bhyt.participant_list)
+    reminders = "reminders"  # SMS/Zalo messages (bhyt.reminders)
+
+
+# The lists each of the two special formats is made from.
+PARTICIPANT_LISTS = (ListName.eligible_missing, ListName.newly_eligible)
+REMINDER_LISTS = (ListName.expiring, ListName.lapsed, ListName.uninsured)
 
 
 @dataclass(frozen=True)

@@ -279,3 +279,28 @@ def test_a_province_top_up_lowers_the_near_poor_quote(engine, tmp_path):
     assert row.join_code == "CN"
     assert (row.quote.full, row.quote.state_support, row.quote.province_support, row.quote.payable) == (
         Decimal(1366200), Decimal(956340), Decimal(273240), Decimal(136620))
+
+
+def test_uninsured_carry_the_households_latest_recorded_reason(engine, tmp_path):
+    """HO01 refused for want of money on 01/09, then on 20/09 saw no need: the latest reason shows.
+    HO04 refused, then joined on 25/09: no reason. HO02's refusal comes after D: not seen yet."""
+    from bhyt.visits import record_visit
+
+    populate(engine, tmp_path)
+    for household, day, outcome, reason in (
+        ("HO01", date(2026, 9, 1), "refused", "khong_du_tien"),
+        ("HO01", date(2026, 9, 20), "promised", "chua_thay_can_thiet"),
+        ("HO01", date(2026, 9, 25), "not_home", None),
+        ("HO04", date(2026, 9, 10), "refused", "khong_du_tien"),
+        ("HO04", date(2026, 9, 25), "joined", None),
+        ("HO02", date(2026, 10, 5), "refused", "di_lam_an_xa"),
+    ):
+        record_visit(engine, household, day, "Cán bộ A", outcome, "test", reason_code=reason)
+    with analytics(engine) as con:
+        rows = uninsured(con, DONG_HOI, D)
+    reasons = {(row.person.household_code, row.visit_reason, row.visit_reason_on) for row in rows}
+    assert reasons == {("HO01", "Chưa thấy cần thiết", date(2026, 9, 20)), ("HO04", None, None),
+                       ("HO02", None, None), ("HO03", None, None)}
+    baby = next(row for row in rows if row.person.full_name == name(6))
+    assert baby.reason == ("Chưa từng có thẻ BHYT; Hộ khác; thuộc diện Trẻ em dưới 6 tuổi: cấp thẻ TE; "
+                           "lý do chưa tham gia (lần thăm 20/09/2026): Chưa thấy cần thiết")

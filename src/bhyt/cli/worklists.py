@@ -1,6 +1,8 @@
 """`bhyt worklist LIST`: the work lists of a commune or hamlet (or a province) as a table, CSV, JSON or
-an XLSX to print. Personal ID and BHXH numbers are masked (first 4 and last 2 digits kept) unless
---reveal; every list of named people given out is written to the audit log."""
+an XLSX to print; the báo tăng lists also as the participant list for the social insurance
+(`--format participants`), the expiring, lapsed and uninsured lists as reminders to send by SMS or Zalo
+(`--format reminders`). Personal ID and BHXH numbers are masked (first 4 and last 2 digits kept)
+unless --reveal; every list of named people given out is written to the audit log."""
 
 from __future__ import annotations
 
@@ -13,14 +15,20 @@ import typer
 
 from bhyt.analytics.worklists.common import scope
 from bhyt.analytics.worklists.insured import DEFAULT_DAYS
+from bhyt.analytics.worklists.participants import participants, place_names
 from bhyt.analytics.engine import analytics
 from bhyt.cli.app import app
 from bhyt.cli.common import Format, console, emit, fail, parse_date
 from bhyt.domain.legal_data import LegalDataError
 from bhyt.store.db import default_engine
 from bhyt.store.migrate import upgrade
+from bhyt.participant_list import write_participants
+from bhyt.reminders import DEFAULT_CONTACT, reminders
+from bhyt.reminders import to_csv as reminders_csv
 from bhyt.web import audit
-from bhyt.worklist_tables import ListName, OutputFormat, columns, plain, run_list, to_csv, to_json, write_xlsx
+from bhyt.worklist_tables import (
+    PARTICIPANT_LISTS, REMINDER_LISTS, ListName, OutputFormat, columns, plain, run_list, to_csv, to_json, write_xlsx,
+)
 
 
 @app.command("worklist")
@@ -32,29 +40,66 @@ def worklist_command(
     days: Annotated[int, typer.Option(help="expiring: hết hạn trong N ngày tới; lapsed: hết hạn trong N ngày qua.")]
     = DEFAULT_DAYS,
     since: Annotated[Optional[str], typer.Option(help="newly-eligible: từ ngày (YYYY-MM-DD).")] = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table, csv, xlsx hoặc json.")] = OutputFormat.table,
-    out: Annotated[Optional[Path], typer.Option(help="Ghi ra tệp (bắt buộc với xlsx).")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help=(
+        "table, csv, xlsx, json; participants: danh sách gửi BHXH theo mẫu D03-TS (eligible-missing, "
+        "newly-eligible; tệp .xlsx); reminders: tin nhắn SMS/Zalo dạng CSV (expiring, lapsed, uninsured)."))]
+    = OutputFormat.table,
+    out: Annotated[Optional[Path], typer.Option(help="Ghi ra tệp (bắt buộc với xlsx và participants).")] = None,
     reveal: Annotated[bool, typer.Option("--reveal", help="Hiện đủ số định danh, mã số BHXH (được ghi nhật ký).")]
     = False,
+    contact: Annotated[str, typer.Option(help="reminders: nơi liên hệ ghi trong tin nhắn.")] = DEFAULT_CONTACT,
 ) -> None:
     """Danh sách công việc của xã, thôn: ai cần vận động, cấp thẻ, gia hạn, báo tăng, báo giảm, và vì sao."""
     day = parse_date(as_of)
     since_day = None if since is None else parse_date(since)
     if name is ListName.newly_eligible and since is None:
         raise fail("Danh sách newly-eligible cần --since NGÀY.")
-    if output is OutputFormat.xlsx and out is None:
-        raise fail("Định dạng xlsx cần --out TỆP.")
+    if output in (OutputFormat.xlsx, OutputFormat.participants) and out is None:
+        raise fail(f"Định dạng {output.value} cần --out TỆP.xlsx.")
+    if output is OutputFormat.participants and name not in PARTICIPANT_LISTS:
+        raise fail("Danh sách gửi BHXH (--format participants) chỉ lập từ eligible-missing hoặc newly-eligible.")
+    if output is OutputFormat.reminders and name not in REMINDER_LISTS:
+        raise fail("Tin nhắn nhắc (--format reminders) chỉ lập từ expiring, lapsed hoặc uninsured.")
     engine = default_engine()
     upgrade(engine)
     with analytics(engine) as con:
         try:
-            unit_name = scope(con, unit).unit_name
+            unit_scope = scope(con, unit)
+            unit_name = unit_scope.unit_name
             rows = run_list(con, name, unit, day, days, since_day)
+            if output is OutputFormat.participants:
+                listed = participants(con, unit_scope, rows, day)
+                commune_name, province_name = place_names(con, {unit})[unit]
+            elif output is OutputFormat.reminders:
+                messages = reminders(con, unit, day, rows, contact)
         except (ValueError, LegalDataError) as error:
             raise fail(str(error)) from None
+    detail = {"as_of": day, "rows": len(rows), "format": output.value}
+    if output is OutputFormat.reminders:
+        # The file names people with their phone numbers in full: an export, whatever --reveal says.
+        detail["messages"] = len(messages.messages)
     audit.record(engine, getpass.getuser(), "reveal_id" if reveal else "export_people", unit_code=unit,
-                 subject=f"worklist {name.value}", client="cli",
-                 detail={"as_of": day, "rows": len(rows), "format": output.value})
+                 subject=f"worklist {name.value}", client="cli", detail=detail)
+    if output is OutputFormat.participants:
+        what = ("người thuộc diện ngân sách đóng, hỗ trợ đóng chưa có thẻ" if name is ListName.eligible_missing
+                else f"người mới thuộc diện cấp thẻ từ ngày {since_day:%d/%m/%Y}")
+        write_participants(out, unit_name, f"Ủy ban nhân dân {commune_name or province_name}", day, what,
+                           listed.rows, reveal)
+        left_out = f"; {listed.left_out} người không cần cấp thẻ mới" if listed.left_out else ""
+        console.print(f"Đã ghi {out} ({len(listed.rows)} người{left_out})", soft_wrap=True)
+        return
+    if output is OutputFormat.reminders:
+        text = reminders_csv(messages)
+        unreachable = (f"; {messages.unreachable} {'hộ' if name is ListName.uninsured else 'người'} "
+                       "không có số điện thoại, không nhắn được")
+        summary = f"{len(messages.messages)} tin nhắn{unreachable if messages.unreachable else ''}"
+        if out is None:
+            sys.stdout.write(text)
+            sys.stderr.write(summary + "\n")  # stdout stays a clean CSV
+        else:
+            out.write_text(text, encoding="utf-8-sig")
+            console.print(f"Đã ghi {out} ({summary})", soft_wrap=True)
+        return
     cols = columns(name)
     if output is OutputFormat.xlsx:
         write_xlsx(out, name, unit, unit_name, day, cols, rows, reveal)
