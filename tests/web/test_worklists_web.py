@@ -100,10 +100,16 @@ def test_the_overview_counts_every_list_as_the_cli(client_for, commune, cli_rows
     assert f"({commune})" in html and '<a href="/worklists">Danh sách công việc</a>' in html
 
 
-def test_a_province_overview_lists_without_counting(client_for):
-    html = client_for("tinh").get("/worklists").text
+def test_a_province_overview_lists_without_counting(client_for, web_engine, monkeypatch):
+    tinh = client_for("tinh")
+    html = tinh.get("/worklists").text
     assert 'id="province-note"' in html and 'class="num count"' not in html
     assert html.count('<tr data-list="') == len(ListName)
+    # A province's list itself opens, whole in its count, without the per-hamlet table.
+    expected = cli_json(web_engine, monkeypatch, *cli_args(ListName.deceased, "44"))
+    page = tinh.get("/worklists/deceased?unit=44").text
+    assert number(re.search(r'<span id="total">([\d.]+)</span>', page).group(1)) == len(expected)
+    assert 'id="per-hamlet"' not in page
 
 
 def test_a_list_page_shows_the_cli_rows_masked_with_counts_per_hamlet(client_for, web_engine, commune, cli_rows):

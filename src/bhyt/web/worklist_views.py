@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from fastapi import Request
 from sqlalchemy import Engine, select
 
 from bhyt.analytics.engine import SharedAnalytics
@@ -82,6 +83,16 @@ class ListQuery:
     @property
     def file_stem(self) -> str:
         return f"{self.name.value}-{self.unit.code}-{self.as_of.isoformat()}"
+
+
+def client_host(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def no_store(response):
+    """Pages and files with named people are kept out of the browser's and any proxy's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def default_since(as_of: date) -> date:

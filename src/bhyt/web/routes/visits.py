@@ -20,7 +20,7 @@ from bhyt.web.i18n import N_
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit
 from bhyt.web.templating import render
-from bhyt.web.worklist_views import QueryError, home_of, parse_date, unit_choices
+from bhyt.web.worklist_views import QueryError, client_host, home_of, no_store, parse_date, unit_choices
 
 router = APIRouter(include_in_schema=False)
 NAV = [NavItem(35, N_("Sổ thăm hộ"), "/visits", "view")]
@@ -38,13 +38,6 @@ RECENT_DAYS = 90
 RECENT_SHOWN = 200
 
 
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _back(target: str) -> str | None:
@@ -82,7 +75,7 @@ def assign(request: Request, unit: str = Form(...), hamlet: str = Form(""), offi
         return _page(request, account, chain, date.today(), status_code=400, error=str(error),
                      entered={"hamlet": hamlet, "officer": officer})
     record(engine, account.username, "assign_visits", unit_code=hamlet_unit.code, subject=officer.strip(),
-           detail={"households": result.households, "changed": result.changed}, client=_client(request))
+           detail={"households": result.households, "changed": result.changed}, client=client_host(request))
     notice = (f"{hamlet_unit.name}: {result.households} hộ do {officer.strip()} phụ trách "
               f"({result.changed} hộ mới giao).")
     return _page(request, account, chain, date.today(), notice=notice)
@@ -100,9 +93,9 @@ def _page(request: Request, account: Account, chain: list[UnitInfo], day: date, 
         reasons = visits.reasons_by_hamlet(con, unit.code, day)
     # The list names the people visited: who saw it is written down.
     record(engine, account.username, "view_people", unit_code=unit.code, subject="visits list",
-           detail={"from": day - timedelta(days=RECENT_DAYS), "to": day, "rows": len(found)}, client=_client(request))
+           detail={"from": day - timedelta(days=RECENT_DAYS), "to": day, "rows": len(found)}, client=client_host(request))
     hamlets = [(row.key, row.name) for row in by_hamlet if row.key] if unit.level != "province" else []
-    return _private(render(
+    return no_store(render(
         request, "visits/index.html", status_code=status_code, chain=chain, unit=unit, as_of=day, recent=recent,
         total=len(found), recent_days=RECENT_DAYS, by_hamlet=by_hamlet, by_officer=by_officer, reasons=reasons,
         outcomes=OUTCOME_LABELS, mask=mask, hamlets=hamlets, error=error, notice=notice, back=back,
@@ -120,7 +113,7 @@ def _household(request: Request, account: Account, code: str) -> tuple[visits.Ho
 
 def _form(request: Request, household: visits.HouseholdToVisit, chain: list[UnitInfo], entered: dict,
           status_code: int = 200, error: str | None = None):
-    return _private(render(request, "visits/form.html", status_code=status_code, household=household, chain=chain,
+    return no_store(render(request, "visits/form.html", status_code=status_code, household=household, chain=chain,
                            entered=entered, outcomes=OUTCOME_LABELS,
                            reasons=[reason for reason in visits.reasons(request.app.state.engine) if reason.active],
                            error=error))
@@ -161,7 +154,7 @@ def record_visit(request: Request, household: str = Form(...), person: str = For
         return _form(request, found, chain, entered, status_code=400, error=str(error))
     record(engine, account.username, "record_visit", unit_code=chain[-1].code, subject=f"hộ {found.code}",
            detail={"visit": number, "outcome": outcome, "person_id": member.id if member else None},
-           client=_client(request))
+           client=client_host(request))
     target = {"unit": chain[-1].code, "recorded": number}
     if entered["back"]:
         target["back"] = entered["back"]

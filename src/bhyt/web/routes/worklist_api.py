@@ -11,7 +11,7 @@ from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import api_account
-from bhyt.web.worklist_views import QueryError, list_query, list_rows, values
+from bhyt.web.worklist_views import QueryError, client_host, list_query, list_rows, values
 from bhyt.worklist_tables import ListName, columns
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -40,6 +40,6 @@ def api_worklist(
         raise HTTPException(422, str(error)) from None
     record(request.app.state.engine, account.username, "export_people", unit_code=query.unit.code,
            subject=f"worklist {name.value}", detail={**query.params(), "rows": len(rows), "format": "json"},
-           client=request.client.host if request.client else None)
+           client=client_host(request))
     keys = [column.key for column in columns(name)]
     return [dict(zip(keys, line)) for line in values(query, rows, reveal=False)]

@@ -26,12 +26,14 @@ from bhyt.web.worklist_views import (
     XLSX,
     ListQuery,
     QueryError,
+    client_host,
     csv_file,
     default_since,
     home_of,
     list_counts,
     list_query,
     list_rows,
+    no_store,
     parse_date,
     parse_days,
     per_hamlet,
@@ -49,14 +51,6 @@ PAGE_SIZE = 100
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _private(response):
-    """Pages and files with named people are kept out of the browser's and any proxy's cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _list_name(name: str) -> ListName:
@@ -100,7 +94,7 @@ def _list_page(request: Request, account: Account, name: ListName, unit: str | N
         rows = list_rows(request.app.state.analytics, query)
     except QueryError as error:
         chain = check_unit(engine, account, unit or home_of(request.app.state.analytics, account))
-        return _private(_render_list(request, account, name, chain, entered, status_code=400, error=str(error)))
+        return no_store(_render_list(request, account, name, chain, entered, status_code=400, error=str(error)))
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
@@ -108,9 +102,9 @@ def _list_page(request: Request, account: Account, name: ListName, unit: str | N
            subject=f"worklist {name.value}",
            detail={**query.params(), "rows": len(rows), "page": page,
                    "person_ids": [row.person.person_id for row in shown]},
-           client=_client(request))
+           client=client_host(request))
     chain = check_unit(engine, account, query.unit.code)
-    return _private(_render_list(
+    return no_store(_render_list(
         request, account, name, chain, {**entered, **query.params()}, query=query, total=len(rows),
         hamlets=per_hamlet(rows) if query.unit.level != "province" else [], columns=columns(name),
         lines=list(zip(shown, values(query, shown, reveal))), revealed=reveal, page=page, pages=pages,
@@ -151,10 +145,10 @@ def _download(request: Request, account: Account, name: ListName, unit: str | No
     # As `bhyt worklist` writes it: the action says whether the numbers went out whole.
     record(request.app.state.engine, account.username, "reveal_id" if reveal else "export_people",
            unit_code=query.unit.code, subject=f"worklist {name.value}",
-           detail={**query.params(), "rows": len(rows), "format": output}, client=_client(request))
+           detail={**query.params(), "rows": len(rows), "format": output}, client=client_host(request))
     content = csv_file(query, rows, reveal) if output == "csv" else xlsx_file(query, rows, reveal)
     filename = f"{query.file_stem}{'-day-du' if reveal else ''}.{output}"
-    return _private(Response(content, media_type=FORMATS[output],
+    return no_store(Response(content, media_type=FORMATS[output],
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'}))
 
 
