@@ -14,9 +14,13 @@ from sqlalchemy import select
 from bhyt.analytics.coverage import coverage
 from bhyt.analytics.engine import analytics
 from bhyt.analytics.targets import set_target, target_progress
+from bhyt.ingest.service import import_file
 from bhyt.store.models import AuditEntry, User
 from bhyt.web.accounts import MAX_FAILED_LOGINS, add_user, issue_api_token
 from bhyt.web.app import create_app
+from tests.analytics.test_coverage import BIRTH, D, DONG_SON, load_registry, pid
+from tests.conftest import write_csv
+from tests.ingest.fixtures import PERSON_HEADER
 from tests.web.conftest import csrf_of, sign_in, unit_of
 
 AS_OF = date(2026, 11, 22)
@@ -176,3 +180,17 @@ def test_a_bearer_client_refused_by_scope_is_named_in_the_audit_log(app, web_eng
         refused = connection.execute(select(AuditEntry.unit_code).where(
             AuditEntry.username == "thon", AuditEntry.action == "refused")).scalars().all()
     assert "44" in refused
+
+
+def test_a_page_and_an_api_answer_seen_again_show_an_import_made_since(engine, tmp_path):
+    """The dashboard's drawn figures and /api/coverage's JSON are kept, but not past a registry change."""
+    load_registry(engine, tmp_path)
+    add_user(engine, "dongson", "mat-khau-dong-son", "commune_officer", DONG_SON)
+    client = TestClient(create_app(engine))
+    assert sign_in(client, "dongson", "mat-khau-dong-son").status_code == 303
+    page, api = f"/units/{DONG_SON}?as_of={D}", f"/api/coverage?as_of={D}&level=commune&unit={DONG_SON}"
+    assert (_kpi(client.get(page).text, "coverage"), client.get(api).json()[0]["population"]) == ("100,00 %", 1)
+    assert _kpi(client.get(page).text, "coverage") == "100,00 %"  # kept: the same again
+    newcomer = [pid(22, BIRTH, 1), "Người mới", BIRTH.isoformat(), "1", "", "", DONG_SON, "Khu phố 3", "", "", ""]
+    assert import_file(engine, "persons", write_csv(tmp_path / "new.csv", PERSON_HEADER, [newcomer])).ok
+    assert (_kpi(client.get(page).text, "coverage"), client.get(api).json()[0]["population"]) == ("50,00 %", 2)

@@ -16,6 +16,7 @@ import importlib.util
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
@@ -126,9 +127,11 @@ class SharedAnalytics:
     Opening a DuckDB connection, loading the scanner and attaching the snapshot costs hundreds of
     milliseconds — more than the questions themselves — so the server keeps one attached database and
     hands each request a cursor on it (its own connection to the same database, safe on its own thread).
-    Each request still asks the registry for its token first (one indexed row): after an import the
-    next request rebuilds the snapshot and attaches the new one; requests already running finish on the
-    old one, whose file stays readable until they close it."""
+    A request still reads the registry token and the facts version (`marks`) before it uses a figure:
+    after an import the next request rebuilds the snapshot and attaches the new one, and kept answers
+    are dropped; requests already running finish on the old one, whose file stays readable until they
+    close it. Inside `one_reading()` (the web app wraps every request in it) the marks are read once,
+    at their first use, and shared by every question of that request."""
 
     MEMO_SIZE = 512
 
@@ -138,13 +141,36 @@ class SharedAnalytics:
         self._database: duckdb.DuckDBPyConnection | None = None
         self._token: str | None = None
         self._memo: OrderedDict[tuple, object] = OrderedDict()
+        self._reading: ContextVar[dict | None] = ContextVar(f"analytics_reading_{id(self)}", default=None)
+
+    @contextmanager
+    def one_reading(self) -> Iterator[None]:
+        """Read the marks at most once inside the block (one request): its questions answer from the same
+        state, at one indexed read instead of one per question. A write made inside the block is seen by
+        the next block, not by this one."""
+        reset = self._reading.set({})
+        try:
+            yield
+        finally:
+            self._reading.reset(reset)
+
+    def marks(self) -> tuple[str, tuple]:
+        """(registry token, facts version): what a kept answer is valid for."""
+        from bhyt.store import registry_version
+
+        reading = self._reading.get()
+        if reading and "marks" in reading:
+            return reading["marks"]
+        with self.engine.connect() as connection:
+            marks = registry_version.current(connection), registry_version.facts_version(connection)
+        if reading is not None:
+            reading["marks"] = marks
+        return marks
 
     def _current(self) -> duckdb.DuckDBPyConnection:
         from bhyt.analytics.snapshot import fresh_snapshot
-        from bhyt.store import registry_version
 
-        with self.engine.connect() as connection:
-            token = registry_version.current(connection)
+        token, _ = self.marks()
         with self._lock:
             if token != self._token:
                 path = fresh_snapshot(self.engine)
@@ -164,27 +190,32 @@ class SharedAnalytics:
         finally:
             cursor.close()
 
-    def memo(self, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T], live: bool = False) -> T:
-        """The answer to `key` if it was computed since the registry last changed, else `compute`'s.
+    def kept(self, key: tuple, make: Callable[[], T], live: bool = False) -> T:
+        """The answer to `key` if it was made since the registry last changed, else `make()`'s, kept.
 
         Targets, population figures and aggregate counts are read live and change without moving the
-        registry token: a question that reads them passes `live=True`, and its answer is kept under
-        their change mark as well (`registry_version.facts_version`)."""
-        from bhyt.store import registry_version
-
-        if live:
-            with self.engine.connect() as connection:
-                key = (key, registry_version.facts_version(connection))
-        with self.connection() as con:
-            with self._lock:
-                if key in self._memo:
-                    self._memo.move_to_end(key)
-                    return self._memo[key]
-                token = self._token
-            answer = compute(con)
+        registry token: an answer that reads them passes `live=True`, and is kept under their change
+        mark as well (`registry_version.facts_version`). A kept answer is only looked up: no DuckDB
+        cursor is opened for it."""
+        token, facts = self.marks()
+        key = (key, facts) if live else key
+        with self._lock:
+            if token == self._token and key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        answer = make()
         with self._lock:
             if token == self._token:
                 self._memo[key] = answer
                 while len(self._memo) > self.MEMO_SIZE:
                     self._memo.popitem(last=False)
         return answer
+
+    def memo(self, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T], live: bool = False) -> T:
+        """`kept` for a question asked on an analytics connection, opened only if the answer is not kept."""
+
+        def make() -> T:
+            with self.connection() as con:
+                return compute(con)
+
+        return self.kept(key, make, live)

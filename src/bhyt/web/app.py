@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from urllib.parse import quote
 
@@ -29,6 +30,8 @@ STATIC = Path(__file__).parent / "static"
 # Scripts and styles only from this server: no CDN, no inline script (data reaches the charts as JSON).
 CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'"
 
+# Files and the health check need no session: their requests skip the lookup.
+SESSIONLESS_PATHS = ("/static/", "/healthz")
 # Starlette's own errors (no such path, a method the path does not take) say it in English.
 ROUTING_ERRORS = {404: N_("Không có trang hoặc tài nguyên này."), 405: N_("Địa chỉ này không nhận phương thức đó.")}
 
@@ -56,16 +59,19 @@ def create_app(engine: Engine | None = None, warm_up: bool = False) -> FastAPI:
 
     @app.middleware("http")
     async def session_and_language(request: Request, call_next):
-        secret = request.cookies.get(COOKIE)
-        request.state.session = session_for(app.state.engine, secret) if secret else None
+        sessionless = request.scope["path"].startswith(SESSIONLESS_PATHS)
+        secret = None if sessionless else request.cookies.get(COOKIE)
+        # A database read: on a worker thread, so the event loop goes on serving the other requests.
+        request.state.session = await run_in_threadpool(session_for, app.state.engine, secret) if secret else None
         login_csrf = request.cookies.get(LOGIN_CSRF_COOKIE)
         request.state.login_csrf = login_csrf or secrets.token_urlsafe(32)
         token = i18n.current_language.set(i18n.language_of(request.cookies.get(i18n.COOKIE)))
         try:
-            response = await call_next(request)
+            with app.state.analytics.one_reading():
+                response = await call_next(request)
         finally:
             i18n.current_language.reset(token)
-        if request.state.session is None and not login_csrf:
+        if request.state.session is None and not login_csrf and not sessionless:
             response.set_cookie(LOGIN_CSRF_COOKIE, request.state.login_csrf, httponly=True, samesite="strict",
                                 secure=request.url.scheme == "https")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -11,7 +11,8 @@ from typing import Iterator, Literal
 
 import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from sqlalchemy import select
 
 from bhyt.analytics.coverage import CoverageRow, coverage, coverage_series
@@ -44,6 +45,9 @@ class CoverageItem(BaseModel):
     population_source: str | None = None
     population_year: int | None = None
     insured_source: str
+
+
+_COVERAGE_LIST = TypeAdapter(list[CoverageItem])
 
 
 class DatedCoverageItem(CoverageItem):
@@ -159,14 +163,19 @@ def api_coverage(
     coverage on `as_of`; the same numbers as `bhyt coverage`."""
     unit = scope_unit(request, account, unit)
     # Kept until the registry changes (official figures: until an import or target change too), as
-    # machine clients and dashboards ask the same questions over and over.
+    # machine clients and dashboards ask the same questions over and over; kept as the JSON answered.
+    shared = request.app.state.analytics
+
+    def answer() -> bytes:
+        with shared.connection() as con:
+            rows = coverage(con, as_of, level, unit, by=by, source=source)
+        return _COVERAGE_LIST.dump_json([CoverageItem.model_validate(row) for row in rows])
+
     try:
-        rows = request.app.state.analytics.memo(
-            ("coverage", as_of, level, unit, by, source),
-            lambda con: coverage(con, as_of, level, unit, by=by, source=source), live=source != "registry")
+        content = shared.kept(("coverage json", as_of, level, unit, by, source), answer, live=source != "registry")
     except ValueError as error:  # UnknownUnit too
         raise HTTPException(422, str(error)) from None
-    return [CoverageItem.model_validate(row) for row in rows]
+    return Response(content, media_type="application/json")
 
 
 @router.get("/coverage/series", response_model=list[DatedCoverageItem],
