@@ -22,6 +22,7 @@ import pyarrow as pa
 from sqlalchemy import Engine
 
 from bhyt.analytics.engine import attach_db, new_connection, plain_url
+from bhyt.analytics.worklists.duplicates import FOLDED_NAME
 from bhyt.config import data_dir
 from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.store import registry_version
@@ -31,7 +32,8 @@ from bhyt.store import registry_version
 # building connection's memory; joins and sorting then run on DuckDB's own tables.
 _SOURCES = {
     "source_units": "SELECT code, name, level, parent_code FROM db.units",
-    "source_persons": "SELECT id, birth_date, sex, death_date, household_id, relation_to_head, phone FROM db.persons",
+    "source_persons": """SELECT id, full_name, birth_date, sex, death_date, household_id, relation_to_head, phone
+                         FROM db.persons""",
     "source_residences": "SELECT person_id, commune_code, hamlet_code, arrived_on, left_on FROM db.residences",
     "source_cards": "SELECT person_id, participant_code, valid_from, valid_to FROM db.card_periods",
     "source_household_classifications": "SELECT household_id, year, classification FROM db.household_classifications",
@@ -47,10 +49,12 @@ _TABLES = {
         FROM source_units u LEFT JOIN source_units p ON p.code = u.parent_code
         ORDER BY u.code
     """,
-    # The phone, and whether the person heads the household, pick whom a reminder goes to.
-    "persons": """
+    # The phone, and whether the person heads the household, pick whom a reminder goes to. No name is
+    # kept: only a key of the folded name, by which the duplicates list finds its few candidates.
+    "persons": f"""
         SELECT id, birth_date, sex, death_date, household_id, phone,
-               coalesce(lower(nfc_normalize(trim(relation_to_head))) = 'chủ hộ', false) AS household_head
+               coalesce(lower(nfc_normalize(trim(relation_to_head))) = 'chủ hộ', false) AS household_head,
+               hash({FOLDED_NAME}) AS name_key
         FROM source_persons ORDER BY id
     """,
     "residences": """
@@ -156,7 +160,7 @@ _DERIVED = {
 
 # Raised whenever the tables above change shape, so that a copy taken by an older build of this
 # module is rebuilt even though the registry has not moved on.
-FORMAT = 3
+FORMAT = 4
 
 
 def snapshot_path(engine: Engine) -> Path:

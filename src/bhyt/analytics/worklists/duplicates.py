@@ -16,14 +16,13 @@ residents only (by one query run in the registry itself; for a province, by read
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
 
 from bhyt.analytics.worklists.common import (
-    ListedPerson, Scope, id_list, in_registry, listed, residents, scope, vn_date, walking_order,
+    LOOKUP_LIMIT, ListedPerson, Scope, id_list, in_registry, listed, residents, scope, vn_date, walking_order,
 )
 
 CARDS = "cards"
@@ -32,9 +31,8 @@ PEOPLE = "people"
 # of its own, so it is replaced after lower-casing. Runs of spaces are rare: the costly regular
 # expression runs only on the names that have one.
 _LOWER = "replace(strip_accents(lower(full_name)), 'đ', 'd')"
-_FOLDED_NAME = ("CASE WHEN contains(full_name, '  ') OR contains(full_name, chr(9)) OR full_name <> trim(full_name) "
+FOLDED_NAME = ("CASE WHEN contains(full_name, '  ') OR contains(full_name, chr(9)) OR full_name <> trim(full_name) "
                 rf"THEN regexp_replace(trim({_LOWER}), '\s+', ' ', 'g') ELSE {_LOWER} END")
-_UNIT_CODE = re.compile(r"[0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -121,21 +119,35 @@ def _overlapping_cards(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of:
 
 
 def _same_people(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of: date) -> list[DuplicateRow]:
-    if unit_scope.level == "province":
-        # Most of the table: DuckDB reads it whole faster than the registry hands it over.
-        names = "db.persons"
+    # The snapshot's key of each folded name (a hash: equal names have equal keys) finds the few
+    # residents who may be duplicates without reading any name; their names are then read from the
+    # registry and compared exactly, so a collision of keys never makes a finding.
+    candidates = [person_id for (person_id,) in con.execute(
+        f"""
+        WITH people AS MATERIALIZED ({residents(unit_scope)}),
+        keyed AS (
+            SELECT p.person_id, p.commune_code, p.household_id, p.birth_date, n.name_key
+            FROM people p JOIN persons n ON n.id = p.person_id
+        )
+        SELECT person_id FROM (
+            SELECT person_id, household_id,
+                   count(*) OVER (PARTITION BY name_key, birth_date, commune_code) AS in_commune,
+                   count(*) OVER (PARTITION BY name_key, birth_date, household_id) AS in_household
+            FROM keyed)
+        WHERE in_commune > 1 OR (household_id IS NOT NULL AND in_household > 1)
+        """,
+        {"unit": unit_scope.unit_code, "as_of": as_of},
+    ).fetchall()]
+    if not candidates:
+        return []
+    if len(candidates) <= LOOKUP_LIMIT:
+        names = in_registry(con, f"SELECT id, full_name FROM persons WHERE id IN ({id_list(candidates)})")
     else:
-        if not _UNIT_CODE.fullmatch(unit_scope.unit_code):
-            raise ValueError(f"Mã đơn vị không hợp lệ: {unit_scope.unit_code!r}.")
-        column = "hamlet_code" if unit_scope.level == "hamlet" else "commune_code"
-        # The registry's own indexes find the unit's residences (one per person and commune, so no
-        # person comes twice); its persons are read by key.
-        names = in_registry(con, f"SELECT p.id, p.full_name FROM residences r JOIN persons p "
-                                 f"ON p.id = r.person_id WHERE r.{column} = '{unit_scope.unit_code}'")
+        names = "(SELECT id, full_name FROM db.persons WHERE id IN (SELECT unnest($candidates::INTEGER[])))"
     query = f"""
         WITH people AS MATERIALIZED ({residents(unit_scope)}),
         keyed AS (
-            SELECT p.person_id, p.hamlet_code, p.commune_code, p.household_id, p.birth_date, {_FOLDED_NAME} AS folded
+            SELECT p.person_id, p.hamlet_code, p.commune_code, p.household_id, p.birth_date, {FOLDED_NAME} AS folded
             FROM people p JOIN (SELECT CAST(id AS INTEGER) AS person_id, full_name FROM {names}) n USING (person_id)
         ),
         blocks AS (
@@ -152,4 +164,7 @@ def _same_people(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of: date)
     def build(person, same_household, finding):
         return DuplicateRow(person, PEOPLE, finding, same_household=same_household)
 
-    return listed(con, query, {"unit": unit_scope.unit_code, "as_of": as_of}, build)
+    params = {"unit": unit_scope.unit_code, "as_of": as_of}
+    if len(candidates) > LOOKUP_LIMIT:
+        params["candidates"] = candidates
+    return listed(con, query, params, build)
