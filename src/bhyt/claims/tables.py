@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
+from typing import Callable
 from functools import cached_property
 
 
@@ -73,6 +74,14 @@ class Table:
     @cached_property
     def by_name(self) -> dict[str, Field]:
         return {field.name: field for field in self.fields}
+
+    @cached_property
+    def parsers(self) -> dict[str, Callable[[str | None], object]]:
+        return {field.name: value_parser(field) for field in self.fields}
+
+    @cached_property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(field for field in self.fields if field.required)
 
 
 S, D, I, M, Q, P = Kind.STRING, Kind.DIGITS, Kind.INTEGER, Kind.MONEY, Kind.QUANTITY, Kind.PERCENT
@@ -281,9 +290,10 @@ class FieldError(ValueError):
     """A field's text that is not a value of its kind; the message is the Vietnamese reason."""
 
 
-_DECIMAL_TEXT = re.compile(r"-?\d+(\.\d+)?")
-_INTEGER_TEXT = re.compile(r"-?\d+")
-_DIGITS_TEXT = re.compile(r"\d+")
+# ASCII digits only: Python's \d and str.isdigit() also take other scripts' digits, which int() reads.
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
+_DIGITS_TEXT = re.compile(r"[0-9]+")
 _KIND_WORDS = {
     Kind.MONEY: "số tiền",
     Kind.QUANTITY: "số lượng hoặc đơn giá",
@@ -296,62 +306,81 @@ def parse_value(field: Field, text: str | None) -> object:
 
     Raises FieldError with the reason in Vietnamese when the text is not of the field's kind.
     """
-    if text is None or text.strip() == "":
-        if field.required:
-            raise FieldError("Thiếu giá trị bắt buộc.")
-        return None
-    text = text.strip()
-    if field.max_length is not None and len(text) > field.max_length:
-        raise FieldError(f"Dài {len(text)} ký tự, vượt độ dài tối đa {field.max_length}.")
-    kind = field.kind
-    if kind is Kind.STRING:
-        return text
-    if kind is Kind.DIGITS:
-        if not _DIGITS_TEXT.fullmatch(text):
-            raise FieldError("Phải là dãy chữ số.")
-        return text
-    if kind is Kind.INTEGER:
-        if not _INTEGER_TEXT.fullmatch(text):
-            raise FieldError("Phải là số nguyên.")
-        return int(text)
-    if kind in SCALES:
-        return _parse_decimal(kind, text)
-    if kind is Kind.DATETIME:
-        return _parse_time(text, DATETIME_FORMAT, "ngày giờ dạng yyyymmddHHMM")
-    if kind is Kind.DATE:
-        return _parse_time(text, DATE_FORMAT, "ngày dạng yyyymmdd").date()
-    return _parse_partial_datetime(text)
+    return value_parser(field)(text)
 
 
-def _parse_decimal(kind: Kind, text: str) -> Decimal:
-    word = _KIND_WORDS[kind]
-    # Decimal() alone would take "1e3", "NaN" and "1,5"; the decision allows digits and "." only.
-    if not _DECIMAL_TEXT.fullmatch(text):
-        raise FieldError(f"Không phải {word} (chỉ gồm chữ số và dấu chấm thập phân).")
+def value_parser(field: Field) -> Callable[[str | None], object]:
+    """parse_value for one field, with the field's checks bound once (the parser calls it per value)."""
+    kind_parser, max_length, required = _PARSERS[field.kind], field.max_length, field.required
+
+    def parse(text: str | None) -> object:
+        if text is not None:
+            text = text.strip()
+        if not text:
+            if required:
+                raise FieldError("Thiếu giá trị bắt buộc.")
+            return None
+        if max_length is not None and len(text) > max_length:
+            raise FieldError(f"Dài {len(text)} ký tự, vượt độ dài tối đa {max_length}.")
+        return kind_parser(text)
+
+    return parse
+
+
+def _parse_string(text: str) -> str:
+    return text
+
+
+def _parse_digits(text: str) -> str:
+    if not _DIGITS_TEXT.fullmatch(text):
+        raise FieldError("Phải là dãy chữ số.")
+    return text
+
+
+def _parse_integer(text: str) -> int:
+    if not _INTEGER_TEXT.fullmatch(text):
+        raise FieldError("Phải là số nguyên.")
+    return int(text)
+
+
+def _decimal_parser(kind: Kind):
+    word, scale, whole_digits = _KIND_WORDS[kind], SCALES[kind], PRECISIONS[kind] - SCALES[kind]
+
+    def parse(text: str) -> Decimal:
+        # Decimal() alone would take "1e3", "NaN" and "1,5"; the decision allows digits and "." only.
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise FieldError(f"Không phải {word} (chỉ gồm chữ số và dấu chấm thập phân).")
+        whole, _point, fraction = text.lstrip("-").partition(".")
+        if len(fraction) > scale:
+            raise FieldError(f"Có {len(fraction)} chữ số thập phân; {word} chỉ được {scale}.")
+        if len(whole.lstrip("0")) > whole_digits:
+            raise FieldError(f"Quá lớn: {word} có tối đa {whole_digits} chữ số phần nguyên.")
+        return Decimal(text)
+
+    return parse
+
+
+def _parse_datetime(text: str) -> datetime:
+    if len(text) != 12 or not _DIGITS_TEXT.fullmatch(text):
+        raise FieldError("Phải là ngày giờ dạng yyyymmddHHMM.")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise FieldError(f"Không phải {word}.") from None
-    places = -value.as_tuple().exponent
-    if places > SCALES[kind]:
-        raise FieldError(f"Có {places} chữ số thập phân; {word} chỉ được {SCALES[kind]}.")
-    if value.adjusted() >= PRECISIONS[kind] - SCALES[kind]:
-        raise FieldError(f"Quá lớn: {word} có tối đa {PRECISIONS[kind] - SCALES[kind]} chữ số phần nguyên.")
-    return value
-
-
-def _parse_time(text: str, pattern: str, words: str) -> datetime:
-    if len(text) != (12 if pattern == DATETIME_FORMAT else 8) or not text.isdigit():
-        raise FieldError(f"Phải là {words}.")
-    try:
-        return datetime.strptime(text, pattern)
+        return datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:]))
     except ValueError:
-        raise FieldError(f"Không phải {words} có thật.") from None
+        raise FieldError("Không phải ngày giờ dạng yyyymmddHHMM có thật.") from None
+
+
+def _parse_date(text: str) -> date:
+    if len(text) != 8 or not _DIGITS_TEXT.fullmatch(text):
+        raise FieldError("Phải là ngày dạng yyyymmdd.")
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise FieldError("Không phải ngày dạng yyyymmdd có thật.") from None
 
 
 def _parse_partial_datetime(text: str) -> str:
     """Kept as text: an unknown month or day (00) has no datetime. Checked digit by digit."""
-    if len(text) not in (8, 12) or not text.isdigit():
+    if len(text) not in (8, 12) or not _DIGITS_TEXT.fullmatch(text):
         raise FieldError("Phải là ngày sinh dạng yyyymmddHHMM (tháng, ngày, giờ, phút chưa rõ ghi 00).")
     year, month, day = int(text[:4]), int(text[4:6]), int(text[6:8])
     if year < 1850 or month > 12 or day > 31 or (month == 0 and day != 0):
@@ -364,6 +393,17 @@ def _parse_partial_datetime(text: str) -> str:
     if len(text) == 12 and (int(text[8:10]) > 23 or int(text[10:]) > 59):
         raise FieldError("Giờ sinh không hợp lệ.")
     return text
+
+
+_PARSERS = {
+    Kind.STRING: _parse_string,
+    Kind.DIGITS: _parse_digits,
+    Kind.INTEGER: _parse_integer,
+    **{kind: _decimal_parser(kind) for kind in SCALES},
+    Kind.DATETIME: _parse_datetime,
+    Kind.DATE: _parse_date,
+    Kind.PARTIAL_DATETIME: _parse_partial_datetime,
+}
 
 
 def format_value(field: Field, value: object) -> str:

@@ -16,7 +16,7 @@ from typing import BinaryIO, Iterator
 
 from lxml import etree
 
-from bhyt.claims.tables import TABLE_BY_ROOT, TABLES, XML1, FieldError, Table, parse_value
+from bhyt.claims.tables import TABLE_BY_ROOT, TABLES, XML1, FieldError, Table
 
 ENVELOPE_ROOT = "GIAMDINHHS"
 # Tables of an envelope that this reader knows but the lake does not keep (check-in, XML6–XML15).
@@ -78,12 +78,13 @@ def _shown(value: str | None) -> str:
 
 
 def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):  # a processing instruction or an entity
+        return ""
+    return tag.rpartition("}")[2] if "}" in tag else tag
 
 
-def _secure_parser() -> etree.XMLParser:
-    # No entity expansion and no network: claim files come from outside.
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+# No entity expansion and no network: claim files come from outside.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
 
 
 class _Record:
@@ -97,31 +98,34 @@ class _Record:
         self.errors.append(ClaimError(self.file, self.ma_lk, self.table.name, field_name, _shown(value), reason))
 
     def parse(self, element: etree._Element) -> dict[str, object]:
-        texts: dict[str, str | None] = {}
+        parsers = self.table.parsers
+        row: dict[str, object] = dict.fromkeys(parsers)
+        seen: set[str] = set()
         for child in element:
-            name = _local(child.tag)
-            if not name or name in SIGNATURE_TAGS:
-                continue
-            if name not in self.table.by_name:
-                self.error(name, child.text, f"Trường không có trong {self.table.title}.")
-            elif name in texts:
+            name = child.tag
+            if name.__class__ is not str or "}" in name:
+                name = _local(name)
+            if name not in parsers:
+                if name and name not in SIGNATURE_TAGS:
+                    self.error(name, child.text, f"Trường không có trong {self.table.title}.")
+            elif name in seen:
                 self.error(name, child.text, "Trường xuất hiện hai lần trong một bản ghi.")
             else:
-                texts[name] = child.text
-        row: dict[str, object] = {}
-        for definition in self.table.fields:
-            text = texts.get(definition.name)
-            try:
-                row[definition.name] = parse_value(definition, text)
-            except FieldError as reason:
-                self.error(definition.name, text, str(reason))
+                seen.add(name)
+                try:
+                    row[name] = parsers[name](child.text)
+                except FieldError as reason:
+                    self.error(name, child.text, str(reason))
+        for definition in self.table.required:
+            if definition.name not in seen:
+                self.error(definition.name, None, "Thiếu giá trị bắt buộc.")
         return row
 
 
 def parse_table(file: str, table: Table, content: bytes, ma_lk: str = "") -> tuple[list[dict], list[ClaimError]]:
     """The typed rows of one inner table file (bytes of XML), and its errors."""
     try:
-        root = etree.fromstring(content, _secure_parser())
+        root = etree.fromstring(content, _PARSER)
     except etree.XMLSyntaxError as error:
         return [], [ClaimError(file, ma_lk, table.name, "NOIDUNGFILE", "",
                                f"Nội dung {table.name} không phải XML hợp lệ (dòng {error.lineno}): {error.msg}")]
@@ -133,8 +137,7 @@ def parse_table_root(file: str, table: Table, root: etree._Element, ma_lk: str =
     if _local(root.tag) != table.root_tag:
         return [], [ClaimError(file, ma_lk, table.name, "", _local(root.tag),
                                f"Thẻ gốc phải là <{table.root_tag}> cho {table.name}.")]
-    records = [root] if table.single_record else [
-        element for element in root.iter() if _local(element.tag) == table.record_tag]
+    records = [root] if table.single_record else root.iter(table.record_tag, "{*}" + table.record_tag)
     rows, errors = [], []
     for element in records:
         record = _Record(file, table, ma_lk or (element.findtext("MA_LK") or "").strip())
