@@ -11,7 +11,7 @@ import pytest
 
 from bhyt.claims.lake import ClaimsLake, column_name
 from bhyt.claims.tables import TABLES, Kind, parse_value
-from bhyt.ingest.claims_xml import ClaimError
+from bhyt.ingest.claims_xml import ClaimError, ClaimFile
 from bhyt.ingest.claims_service import ingest_claims
 from tests.claims.envelopes import drug_line, envelope, episode, hoso, service_line, table_xml
 
@@ -166,6 +166,27 @@ def test_malformed_envelope_is_rejected_with_its_line(tmp_path: Path, lake: Clai
     assert strict.rejected_files == [str(file)] and strict.claims_kept == 0
     # The claim read whole before the break is good; tolerant mode keeps it.
     assert tolerant.errors == strict.errors and tolerant.claims_kept == 1
+
+
+def test_a_claim_count_unlike_the_file_s_is_an_error(tmp_path: Path, lake: ClaimsLake) -> None:
+    content = envelope([hoso(episode())]).replace(b"<SOLUONGHOSO>1<", b"<SOLUONGHOSO>2<")
+    file = write(tmp_path, "a.xml", content)
+
+    report = ingest_claims([file], lake)
+
+    assert report.errors == [ClaimError(str(file), "", "", "SOLUONGHOSO", "2", "Tệp có 1 hồ sơ, khác số hồ sơ đã ghi.")]
+    assert report.rejected_files == [str(file)]
+
+
+def test_claims_read_are_dropped_from_memory(tmp_path: Path) -> None:
+    file = write(tmp_path, "a.xml", envelope([hoso(episode(f"LK{number}")) for number in range(50)]))
+    with file.open("rb") as stream:
+        reader = ClaimFile(str(file), stream)
+        results = list(reader.results())
+        listing = reader._events.root.find("THONGTINHOSO/DANHSACHHOSO")
+
+    assert len(results) == 50 and all(result.claim for result in results)
+    assert len(listing) == 1 and len(listing[0]) == 0  # the last HOSO, emptied
 
 
 def test_a_file_that_is_no_claim_is_rejected(tmp_path: Path, lake: ClaimsLake) -> None:

@@ -236,7 +236,9 @@ class ClaimFile:
         if not self._started or not self.is_envelope:
             return
         envelope_facility: str | None = None
+        announced: str | None = None  # SOLUONGHOSO: how many claims the sender says the file holds
         seen: set[str] = set()
+        count = 0
         try:
             for event, element in self._events:
                 if event != "end":
@@ -244,7 +246,10 @@ class ClaimFile:
                 tag = _local(element.tag)
                 if tag == "MACSKCB" and envelope_facility is None:
                     envelope_facility = (element.text or "").strip() or None
+                elif tag == "SOLUONGHOSO":
+                    announced = (element.text or "").strip()
                 elif tag == "HOSO":
+                    count += 1
                     result = self._hoso(element, envelope_facility)
                     if result.ma_lk and result.ma_lk in seen:
                         result = ClaimResult(result.ma_lk, None, [ClaimError(
@@ -255,6 +260,10 @@ class ClaimFile:
                     yield result
         except etree.XMLSyntaxError as error:
             self._syntax_error(error)
+            return
+        if announced is not None and str(count) not in (announced, announced.lstrip("0")):
+            self.file_errors.append(ClaimError(self.name, "", "", "SOLUONGHOSO", _shown(announced),
+                                               f"Tệp có {count} hồ sơ, khác số hồ sơ đã ghi."))
 
     def _hoso(self, hoso: etree._Element, envelope_facility: str | None) -> ClaimResult:
         rows: dict[str, list[dict]] = {}
