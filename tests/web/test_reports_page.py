@@ -59,7 +59,7 @@ def test_a_periodic_report_holds_the_cli_figures(client_for, cli_on, tmp_path, k
     web = sheets(response.content, tmp_path / "web.xlsx")
     args = ["--year", "2026", "--unit", "44", "--date", DOCUMENT_DATE] + (["--period", period] if period else [])
     assert web == cli_on(tmp_path, kind, *args)
-    assert list(web) == ["Theo đơn vị", "Theo nhóm", "Theo mã đối tượng"]
+    assert list(web) == ["Theo đơn vị", "Theo nhóm", "Theo mã đối tượng", "Lý do chưa tham gia"]
 
 
 def test_the_appendix_of_a_commune_holds_the_cli_figures(client_for, cli_on, web_engine, own, tmp_path):

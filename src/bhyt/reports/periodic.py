@@ -2,8 +2,9 @@
 "hằng tháng, quý, 06 tháng, 12 tháng"; Quảng Trị plan: 6-monthly before 20 May, annual before
 20 November).
 
-Three sheets, each a document of its own: coverage of every unit one level down, of each statutory
-group and of each participant code, all with the change since the previous report.
+Four sheets, each a document of its own: coverage of every unit one level down, of each statutory
+group and of each participant code, all with the change since the previous report; and the households
+not yet insured by their reason for not joining, from the visit log (`reports.reasons`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.domain.rates import percent
 from bhyt.domain.report_periods import ReportPeriod
 from bhyt.reports.official import DocumentHeader, Styles, count_text, format_date, write_document
+from bhyt.reports.reasons import ReasonTable, reason_table
 from bhyt.reports.sources import Provenance, source_note
 from bhyt.reports.table import TOTAL_LABEL, Column, Kind, write_table
 from bhyt.reports.unit_names import UNIT_TITLES
@@ -84,6 +86,8 @@ class PeriodicReport:
     # The whole unit's population now and at the previous report: the base of the group and code rates.
     population: int | None
     previous_population: int | None
+    # Households not yet insured by reason, per unit of the rows (none: not asked for).
+    reasons: ReasonTable | None = None
 
 
 def units_total(rows: Sequence[ChangeRow]) -> ChangeRow:
@@ -155,6 +159,7 @@ def periodic_report(con: duckdb.DuckDBPyConnection, period: ReportPeriod, unit: 
         groups=change_rows(*at_both_dates(unit_level, "group"), names=GROUP_NAMES),
         codes=sorted(codes, key=lambda row: (order.get(row.code, len(order)), row.code)),
         population=whole_now[0].population, previous_population=whole_before[0].population,
+        reasons=reason_table(con, unit, level, as_of) if level in ("commune", "hamlet") else None,
     )
 
 
@@ -234,7 +239,18 @@ def _sheets(report: PeriodicReport) -> list[_Sheet]:
                                share),
                [[number, row.code, row.name, *_change_values(row)] for number, row in enumerate(report.codes, 1)],
                [None, "", codes_total.name, *_change_values(codes_total)], shares_notes),
-    ]
+    ] + ([_reasons_sheet(report, report.reasons)] if report.reasons is not None else [])
+
+
+def _reasons_sheet(report: PeriodicReport, table: ReasonTable) -> _Sheet:
+    columns = [Column("STT", Kind.INDEX, 6), Column(report.unit_title, Kind.TEXT, 28),
+               *(Column(name, Kind.COUNT, 13, "Lý do chưa tham gia") for _, name in table.reasons),
+               Column("Tổng số hộ", Kind.COUNT, 11)]
+    note = ("Số hộ theo lý do ghi ở lần đến hộ gần nhất có ghi lý do (sổ đến hộ), không tính hộ mà lần đến gần "
+            "nhất đã tham gia." if table.rows else "Chưa có lần đến hộ nào ghi lý do chưa tham gia.")
+    return _Sheet("Lý do chưa tham gia", "số hộ chưa tham gia theo lý do", columns,
+                  [[number, row.name, *row.counts, row.households] for number, row in enumerate(table.rows, 1)],
+                  [None, TOTAL_LABEL, *table.total(), sum(table.total())], [note])
 
 
 def write_periodic(path: Path | str, header: DocumentHeader, report: PeriodicReport) -> ChangeRow:
