@@ -71,6 +71,7 @@ ORDER BY c.person_id, c.valid_from, c.id
 def read_registry(engine: Engine, province: str, first: date, last: date) -> Registry:
     """Every card of the province's people valid at some time from `first` to `last`, in one query."""
     with attached(plain_url(engine)) as con:
+        con.execute("SET enable_progress_bar = false")  # the command draws its own
         rows = con.execute(_CARDS_SQL, {"province": province, "first": first, "last": last}).arrow()
     if hasattr(rows, "read_all"):  # DuckDB may hand back a record-batch reader
         rows = rows.read_all()

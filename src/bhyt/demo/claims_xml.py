@@ -116,6 +116,7 @@ def write_envelopes(con: duckdb.DuckDBPyConnection, folder: Path, total: int,
                     progress: Callable[[int], None]) -> None:
     """Write one `<MA_LK>.xml` per claim from the `claims`, `drug_lines`, `service_lines` and `items`
     relations registered on `con`."""
+    con.execute("SET enable_progress_bar = false")  # the command draws its own
     con.execute(MACROS)
     reader = con.execute(envelopes_sql()).to_arrow_reader(5_000)
     written = 0
