@@ -51,8 +51,12 @@ def ingest_command(
             bar.update(task, completed=offsets[file] + min(read, sizes[file]),
                        description=f"{file.name}: {claims:,} hồ sơ")
 
+        def writing() -> None:
+            bar.update(task, completed=total, description="Ghi vào kho hồ sơ")
+
         try:
-            report = ingest_claims(files, ClaimsLake(lake.resolve() if lake else claims_lake_dir()), tolerant, step)
+            report = ingest_claims(files, ClaimsLake(lake.resolve() if lake else claims_lake_dir()), tolerant, step,
+                                   writing)
         except LakeError as error:
             raise fail(str(error)) from None
     if report.errors:

@@ -57,7 +57,10 @@ def claim_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def ingest_claims(paths: Iterable[Path], lake: ClaimsLake, tolerant: bool = False,
-                  progress: Progress = lambda _file, _read, _claims: None) -> IngestReport:
+                  progress: Progress = lambda _file, _read, _claims: None,
+                  writing: Callable[[], None] = lambda: None) -> IngestReport:
+    """Read the files and write their good claims to the lake; `writing` is called when the reading
+    is done and the lake's write begins."""
     started = time.perf_counter()
     report = IngestReport(claim_files(paths))
     staging_folder = lake.root / "_staging" / uuid.uuid4().hex
@@ -74,6 +77,7 @@ def ingest_claims(paths: Iterable[Path], lake: ClaimsLake, tolerant: bool = Fals
                 staging.drop(str(index))
                 report.rejected_files.append(str(path))
         _stage_bare(bare_parts, bare_files, staging, report, tolerant, bare_failed)
+        writing()
         report.written = lake.write(staging)
     finally:
         shutil.rmtree(staging_folder, ignore_errors=True)
