@@ -345,3 +345,24 @@ class Assignment(Base):
     officer: Mapped[str] = mapped_column(String(100), index=True)
     assigned_on: Mapped[date] = mapped_column(Date)
     assigned_by: Mapped[str] = mapped_column(String(64))
+
+
+class ClaimDecision(Base):
+    """An assessor's decision on the findings of one rule on one claim: 'accept' (the finding stands:
+    the amount is refused) or 'reject' (the finding is dismissed), with the reason. Keyed by MA_LK and
+    rule so it survives re-assessment; a new decision replaces the old one. Also the labels the
+    anomaly models will learn from."""
+
+    __tablename__ = "claim_decisions"
+
+    ma_lk: Mapped[str] = mapped_column(String(100), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(6))
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("decision IN ('accept', 'reject')", name="ck_claim_decisions_decision"),
+        CheckConstraint("decision <> 'reject' OR reason IS NOT NULL", name="ck_claim_decisions_reason"),
+    )

@@ -1,0 +1,303 @@
+"""The assessment engine: every rule of the catalogue run as SQL in DuckDB over the claims lake and
+the system of record, one row per finding.
+
+The rule SQL contract. A rule's SQL is one SELECT returning the columns
+``ma_lk, bang, stt, amount_at_risk, explanation``:
+
+- ``bang`` is 'XML1' for a finding on the episode (``stt`` NULL), 'XML2' or 'XML3' for one on a line
+  (``stt`` its STT);
+- ``amount_at_risk`` is what the fund would pay wrongly, DECIMAL ≥ 0;
+- ``explanation`` is Vietnamese and names the fields and values that triggered the finding;
+- ``ma_lk`` must be an episode of the asked scope (others are dropped).
+
+It can read, on one connection:
+
+- ``episodes``, ``drug_lines``, ``service_lines``: XML1, XML2, XML3 rows of the episodes in scope
+  (discharge date NGAY_RA in the period, the facility asked), fields in lower case;
+- ``lines``: the drug and service lines together: ma_lk, bang, stt, code (MA_THUOC; MA_VAT_TU, else
+  MA_DICH_VU), name, ma_nhom, so_luong, don_gia (DON_GIA; DON_GIA_BH, else DON_GIA_BV), tyle_tt_bh,
+  thanh_tien_bv, thanh_tien_bh, muc_huong, t_nguonkhac, t_bntt, t_bncct, t_bhtt, ngay_yl, ngay_th_yl,
+  lieu_dung (XML2 only), ma_dich_vu, ma_vat_tu;
+- ``diagnoses``: ma_lk, code (as written), code_norm (upper case, no dot), category (its first three
+  characters), main (MA_BENH_CHINH) or not (one of MA_BENH_KT); ``diagnosis_keys`` (ma_lk, code, main,
+  key): each diagnosis once by category and once by code_norm, to join the ICD-10 lists on;
+- ``xml1`` … ``xml5``: the whole lake (for history across periods and facilities);
+- ``registry_persons(personal_id, birth_date, sex, death_date)`` and ``registry_cards(personal_id,
+  card_code, bhxh_number, participant_code, benefit_level, valid_from, valid_to)`` from the system of
+  record, for the people and card codes of the claims in scope;
+- ``benefit_rates(level, rate)``, ``base_salaries(amount, effective_from, effective_to)``,
+  ``approved_prices``, ``facility_tiers`` (bhyt.claims.reference; empty until imported),
+  ``icd_limits``, ``long_prescription_allowed`` (bhyt.claims.reference_icd);
+- ``params``: one row of the parameters below.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+
+from bhyt.analytics.engine import attach_db, new_connection
+from bhyt.claims.catalogue import Rule
+from bhyt.claims.lake import ClaimsLake
+from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, register_reference
+from bhyt.claims.reference_icd import icd_limits, long_prescription_allowed
+from bhyt.domain.legal_data import read_table
+from bhyt.domain.participants import BENEFIT_RATES
+
+# Parameters the rules read from `params`. UNCERTAIN values stay here, one place to change them.
+PARAMETERS = {
+    # Levels 3 and 4 are paid in full when a visit costs less than this share of the base salary
+    # (Luật BHYT Điều 22 khoản 1; brief §1.3).
+    "low_cost_share": Decimal("0.15"),
+    # XML1 totals may differ from the sums of the lines by rounding: at most this many đồng.
+    "totals_tolerance": Decimal("1"),
+    # Longest outpatient prescription outside the allowed diseases, in days (TT 26/2025; brief §7.3).
+    "max_prescription_days": 30,
+    # Tier of the facilities where levels 3 and 4 are paid in full (brief §1.3: "at commune level").
+    "full_benefit_tier": "ban_dau",
+}
+CONTRACT = ("ma_lk", "bang", "stt", "amount_at_risk", "explanation")
+
+
+class RuleError(RuntimeError):
+    """A rule whose SQL breaks the contract or fails; the message names the rule."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    first: date | None = None  # discharge date NGAY_RA from
+    last: date | None = None  # … to, inclusive
+    facility: str | None = None
+    ma_lk: str | None = None  # one claim only (checking a decision against its finding)
+
+
+@dataclass(frozen=True)
+class Finding:
+    ma_lk: str
+    rule_id: str
+    severity: str
+    amount_at_risk: Decimal
+    explanation: str
+    facility: str
+    month: str
+    bang: str
+    stt: int | None
+    ma_bn: str | None
+    ngay_vao: object
+    ngay_ra: object
+    item_code: str | None
+    item_name: str | None
+    decision: str | None  # 'accept', 'reject' or None
+    decision_reason: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    facility: str
+    rule_id: str
+    findings: int
+    amount_at_risk: Decimal
+
+
+@dataclass(frozen=True)
+class Assessment:
+    rules: list[Rule]
+    episodes: int
+    lines: int
+    findings: list[Finding]
+    summary: list[Summary]
+    seconds_by_rule: dict[str, float]
+
+
+def assess(lake: ClaimsLake, database_url: str, rules: list[Rule], scope: Scope = Scope()) -> Assessment:
+    """Run `rules` over the claims of `scope`; findings sorted by facility, claim, rule and line."""
+    con = new_connection()
+    try:
+        prepare(con, lake, database_url, scope)
+        con.execute("""CREATE TEMP TABLE findings (rule_id VARCHAR, ma_lk VARCHAR, bang VARCHAR, stt BIGINT,
+                                                   amount_at_risk DECIMAL(18, 2), explanation VARCHAR)""")
+        seconds = {}
+        for rule in rules:
+            started = time.perf_counter()
+            run_rule(con, rule)
+            seconds[rule.id] = time.perf_counter() - started
+        _register_rules(con, rules)
+        findings = [Finding(*row) for row in con.execute(_FINDINGS_SQL).fetchall()]
+        summary = [Summary(*row) for row in con.execute(_SUMMARY_SQL).fetchall()]
+        episodes, lines = con.execute("SELECT (SELECT count(*) FROM episodes), (SELECT count(*) FROM lines)").fetchone()
+        return Assessment(rules, episodes, lines, findings, summary, seconds)
+    finally:
+        con.close()
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> None:
+    """Add the rule's findings to `findings`, checking its SQL keeps the contract."""
+    try:
+        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM ({rule.sql})").fetchall()]
+    except duckdb.Error as problem:
+        raise RuleError(f"Quy tắc {rule.id}: câu SQL lỗi: {problem}") from None
+    if tuple(columns) != CONTRACT:
+        raise RuleError(f"Quy tắc {rule.id}: câu SQL phải trả về các cột {', '.join(CONTRACT)} "
+                        f"(nhận được {', '.join(columns)}).")
+    try:
+        con.execute(f"""
+            INSERT INTO findings
+            SELECT '{rule.id}', f.ma_lk, f.bang, CAST(f.stt AS BIGINT), CAST(f.amount_at_risk AS DECIMAL(18, 2)),
+                   f.explanation
+            FROM ({rule.sql}) f
+            WHERE f.ma_lk IN (SELECT ma_lk FROM episodes)""")
+    except duckdb.Error as problem:
+        raise RuleError(f"Quy tắc {rule.id}: lỗi khi chạy: {problem}") from None
+    bad = con.execute(f"""SELECT ma_lk, bang, stt, amount_at_risk FROM findings WHERE rule_id = '{rule.id}'
+                          AND (amount_at_risk IS NULL OR amount_at_risk < 0 OR explanation IS NULL
+                               OR bang NOT IN ('XML1', 'XML2', 'XML3') OR (bang = 'XML1') <> (stt IS NULL))
+                          LIMIT 1""").fetchone()
+    if bad:
+        raise RuleError(f"Quy tắc {rule.id}: kết quả sai hợp đồng (số tiền âm hoặc trống, thiếu giải thích, "
+                        f"bảng hoặc STT không hợp lệ): {bad}.")
+
+
+def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str, scope: Scope) -> None:
+    """Every table and view the rule SQL contract names, on `con`."""
+    lake.register(con)
+    conditions, values = [], {}
+    if scope.first:
+        conditions.append("CAST(ngay_ra AS DATE) >= $first")
+        values["first"] = scope.first
+    if scope.last:
+        conditions.append("CAST(ngay_ra AS DATE) <= $last")
+        values["last"] = scope.last
+    if scope.facility:
+        conditions.append("facility = $facility")
+        values["facility"] = scope.facility
+    if scope.ma_lk:
+        conditions.append("ma_lk = $ma_lk")
+        values["ma_lk"] = scope.ma_lk
+    where = " AND ".join(conditions) or "true"
+    con.execute(f"CREATE TEMP TABLE episodes AS SELECT * FROM xml1 WHERE {where}", values)
+    for name, table in (("drug_lines", "xml2"), ("service_lines", "xml3")):
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE ma_lk IN (SELECT ma_lk FROM episodes)")
+    con.execute(_LINES_SQL)
+    con.execute(_DIAGNOSES_SQL)
+    con.execute(_DIAGNOSIS_KEYS_SQL)
+    _register_registry(con, database_url)
+    _register_parameters(con)
+    for reference in (APPROVED_PRICES, FACILITY_TIERS):
+        register_reference(con, reference, lake.root)
+    for name, table in (("icd_limits", icd_limits()), ("long_prescription_allowed", long_prescription_allowed())):
+        con.register(f"_{name}", table)
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _{name}")
+        con.unregister(f"_{name}")
+
+
+_LINES_SQL = """
+CREATE TEMP VIEW lines AS
+SELECT ma_lk, 'XML2' AS bang, stt, ma_thuoc AS code, ten_thuoc AS name, ma_nhom, so_luong, don_gia, tyle_tt_bh,
+       thanh_tien_bv, thanh_tien_bh, muc_huong, t_nguonkhac, t_bntt, t_bncct, t_bhtt, ngay_yl, ngay_th_yl,
+       lieu_dung, ma_dich_vu, NULL::VARCHAR AS ma_vat_tu
+FROM drug_lines
+UNION ALL
+SELECT ma_lk, 'XML3', stt, coalesce(nullif(ma_vat_tu, ''), ma_dich_vu), coalesce(ten_vat_tu, ten_dich_vu), ma_nhom,
+       so_luong, coalesce(don_gia_bh, don_gia_bv), tyle_tt_bh, thanh_tien_bv, thanh_tien_bh, muc_huong, t_nguonkhac,
+       t_bntt, t_bncct, t_bhtt, ngay_yl, ngay_th_yl, NULL, ma_dich_vu, ma_vat_tu
+FROM service_lines
+"""
+
+_DIAGNOSES_SQL = """
+CREATE TEMP VIEW diagnoses AS
+SELECT ma_lk, code, upper(replace(code, '.', '')) AS code_norm, left(upper(code), 3) AS category, main
+FROM (
+    SELECT ma_lk, trim(ma_benh_chinh) AS code, true AS main FROM episodes
+    UNION ALL
+    SELECT ma_lk, trim(unnest(string_split(ma_benh_kt, ';'))), false FROM episodes
+)
+WHERE code IS NOT NULL AND code <> ''
+"""
+
+# What a list of ICD-10 codes (expanded to every code, no dot) is matched on: the code's category,
+# or the code itself (for an entry that is a subcategory).
+_DIAGNOSIS_KEYS_SQL = """
+CREATE TEMP VIEW diagnosis_keys AS
+SELECT ma_lk, code, main, category AS key FROM diagnoses
+UNION ALL
+SELECT ma_lk, code, main, code_norm FROM diagnoses WHERE code_norm <> category
+"""
+
+
+def _register_registry(con: duckdb.DuckDBPyConnection, database_url: str) -> None:
+    """The people and cards the claims in scope name: by ID number (SO_CCCD) or by card code."""
+    attach_db(con, database_url)
+    con.execute("""CREATE TEMP TABLE claim_people AS
+                   SELECT DISTINCT so_cccd AS personal_id FROM episodes WHERE so_cccd IS NOT NULL""")
+    con.execute("""CREATE TEMP TABLE claim_cards AS
+                   SELECT DISTINCT trim(unnest(string_split(ma_the_bhyt, ';'))) AS card_code
+                   FROM episodes WHERE ma_the_bhyt IS NOT NULL""")
+    con.execute("""CREATE TEMP TABLE registry_persons AS
+                   SELECT p.personal_id, p.birth_date, p.sex, p.death_date FROM db.persons p
+                   WHERE p.personal_id IN (SELECT personal_id FROM claim_people)""")
+    con.execute("""CREATE TEMP TABLE registry_cards AS
+                   SELECT p.personal_id, c.card_code, c.bhxh_number, c.participant_code, c.benefit_level,
+                          c.valid_from, c.valid_to
+                   FROM db.card_periods c JOIN db.persons p ON p.id = c.person_id
+                   WHERE c.card_code IN (SELECT card_code FROM claim_cards)
+                      OR p.personal_id IN (SELECT personal_id FROM claim_people)""")
+    con.execute("""CREATE TEMP TABLE decisions AS
+                   SELECT ma_lk, rule_id, decision, reason FROM db.claim_decisions
+                   WHERE ma_lk IN (SELECT ma_lk FROM episodes)""")
+    con.execute("DETACH db")
+
+
+def _register_parameters(con: duckdb.DuckDBPyConnection) -> None:
+    levels = sorted(BENEFIT_RATES)
+    con.register("_benefit_rates", pa.table({"level": levels, "rate": [BENEFIT_RATES[level] for level in levels]}))
+    con.execute("CREATE TEMP TABLE benefit_rates AS SELECT level, CAST(rate AS DECIMAL(9, 2)) AS rate "
+                "FROM _benefit_rates")
+    salaries = read_table("base_salary")
+    con.register("_base_salaries", pa.table({
+        "amount": [Decimal(row["amount"]) for row in salaries],
+        "effective_from": [date.fromisoformat(row["effective_from"]) for row in salaries],
+        "effective_to": [date.fromisoformat(row["effective_to"]) if row["effective_to"] else None
+                         for row in salaries]}))
+    con.execute("CREATE TEMP TABLE base_salaries AS SELECT * FROM _base_salaries")
+    con.register("_params", pa.table({name: [value] for name, value in PARAMETERS.items()}))
+    con.execute("CREATE TEMP TABLE params AS SELECT * FROM _params")
+    for name in ("_benefit_rates", "_base_salaries", "_params"):
+        con.unregister(name)
+
+
+def _register_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
+    con.register("_rules", pa.table({
+        "rule_id": [rule.id for rule in rules], "severity": [rule.severity_vi for rule in rules],
+        "effective_from": [rule.effective_from for rule in rules],
+        "effective_to": [rule.effective_to for rule in rules]}, schema=pa.schema([
+            ("rule_id", pa.string()), ("severity", pa.string()), ("effective_from", pa.date32()),
+            ("effective_to", pa.date32())])))
+    con.execute("CREATE TEMP TABLE rules AS SELECT * FROM _rules")
+    con.unregister("_rules")
+    # A rule applies to the episodes discharged while it is in effect.
+    con.execute("""CREATE TEMP TABLE kept AS
+                   SELECT f.*, r.severity, e.facility, e.month, e.ma_bn, e.ngay_vao, e.ngay_ra
+                   FROM findings f JOIN rules r USING (rule_id) JOIN episodes e USING (ma_lk)
+                   WHERE CAST(e.ngay_ra AS DATE) >= r.effective_from
+                     AND (r.effective_to IS NULL OR CAST(e.ngay_ra AS DATE) <= r.effective_to)""")
+
+
+_FINDINGS_SQL = """
+SELECT k.ma_lk, k.rule_id, k.severity, k.amount_at_risk, k.explanation, k.facility, k.month, k.bang, k.stt,
+       k.ma_bn, k.ngay_vao, k.ngay_ra, l.code, l.name, d.decision, d.reason
+FROM kept k
+LEFT JOIN lines l ON l.ma_lk = k.ma_lk AND l.bang = k.bang AND l.stt = k.stt
+LEFT JOIN decisions d ON d.ma_lk = k.ma_lk AND d.rule_id = k.rule_id
+ORDER BY k.facility, k.ma_lk, k.rule_id, k.bang, k.stt NULLS FIRST
+"""
+
+_SUMMARY_SQL = """
+SELECT facility, rule_id, count(*) AS findings, sum(amount_at_risk) AS amount_at_risk
+FROM kept GROUP BY facility, rule_id ORDER BY facility, rule_id
+"""
+
