@@ -54,7 +54,7 @@ def test_explanations_name_the_fields_and_values(assessment: Assessment) -> None
     assert "DON_GIA 1501.000 của mã 40.17 cao hơn giá được phê duyệt 1500.000" in price.explanation
     assert price.item_code == "40.17"
     benefit = by_claim["BENEFIT_95", "BENEFIT_MISMATCH"]
-    assert "MUC_HUONG 95.0 ở 2 dòng" in benefit.explanation and "mức hưởng 4 → MUC_HUONG 80" in benefit.explanation
+    assert "MUC_HUONG 95 ở 2 dòng" in benefit.explanation and "mức hưởng 4 → MUC_HUONG 80" in benefit.explanation
     assert "T_TONGCHI_BV 180001.01 khác tổng các dòng 180000.00" in by_claim["TOTALS_OFF", "TOTALS_MISMATCH"].explanation
 
 

@@ -4,7 +4,7 @@ Each module registers its commands on the one application; importing them here i
 part of it.
 """
 
-from bhyt.cli import budget, claims, coverage, registry, reports, risk, targets, visits, web, worklists  # noqa: F401  (registers the commands)
+from bhyt.cli import budget, claims, claims_assess, coverage, registry, reports, risk, targets, visits, web, worklists  # noqa: F401  (registers the commands)
 from bhyt.cli.app import app
 
 __all__ = ["app"]
