@@ -49,17 +49,18 @@ _TABLES = {
         FROM source_units u LEFT JOIN source_units p ON p.code = u.parent_code
         ORDER BY u.code
     """,
-    # The phone, and whether the person heads the household, pick whom a reminder goes to. No name is
-    # kept: only a key of the folded name, by which the duplicates list finds its few candidates.
-    "persons": f"""
+    # The phone, and whether the person heads the household, pick whom a reminder goes to.
+    "persons": """
         SELECT id, birth_date, sex, death_date, household_id, phone,
-               coalesce(lower(nfc_normalize(trim(relation_to_head))) = 'chủ hộ', false) AS household_head,
-               hash({FOLDED_NAME}) AS name_key
+               coalesce(lower(nfc_normalize(trim(relation_to_head))) = 'chủ hộ', false) AS household_head
         FROM source_persons ORDER BY id
     """,
-    "residences": """
+    # No name is kept: only a key of the folded name, by which the duplicates list finds its few
+    # candidates among a unit's residents.
+    "residences": f"""
         SELECT r.person_id, c.parent_code AS province_code, r.commune_code, r.hamlet_code,
-               r.arrived_on, r.left_on, p.birth_date, p.sex, p.death_date, p.household_id
+               r.arrived_on, r.left_on, p.birth_date, p.sex, p.death_date, p.household_id,
+               hash({FOLDED_NAME}) AS name_key
         FROM source_residences r
         JOIN source_persons p ON p.id = r.person_id
         JOIN source_units c ON c.code = r.commune_code
@@ -70,7 +71,8 @@ _TABLES = {
         FROM source_cards c JOIN participant_groups g ON g.code = c.participant_code
         ORDER BY c.valid_to, c.person_id
     """,
-    "household_classifications": "SELECT * FROM source_household_classifications ORDER BY year, household_id",
+    # By household: the lists read the classifications of a unit's households, which lie together.
+    "household_classifications": "SELECT * FROM source_household_classifications ORDER BY household_id, year",
 }
 
 # A person's card periods become coverage segments: maximal spans of days over which they are covered
@@ -160,7 +162,7 @@ _DERIVED = {
 
 # Raised whenever the tables above change shape, so that a copy taken by an older build of this
 # module is rebuilt even though the registry has not moved on.
-FORMAT = 4
+FORMAT = 5
 
 
 def snapshot_path(engine: Engine) -> Path:

@@ -22,7 +22,8 @@ from datetime import date
 import duckdb
 
 from bhyt.analytics.worklists.common import (
-    LOOKUP_LIMIT, ListedPerson, Scope, id_list, in_registry, listed, residents, scope, vn_date, walking_order,
+    LOOKUP_LIMIT, ListedPerson, Scope, id_list, in_registry, listed, resident_on, residents, scope, vn_date,
+    walking_order,
 )
 
 CARDS = "cards"
@@ -121,19 +122,15 @@ def _overlapping_cards(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of:
 def _same_people(con: duckdb.DuckDBPyConnection, unit_scope: Scope, as_of: date) -> list[DuplicateRow]:
     # The snapshot's key of each folded name (a hash: equal names have equal keys) finds the few
     # residents who may be duplicates without reading any name; their names are then read from the
-    # registry and compared exactly, so a collision of keys never makes a finding.
+    # registry and compared exactly, so a collision of keys never makes a finding. (Someone resident
+    # in two communes of a province on the day is a candidate twice over: the exact pass keeps one.)
     candidates = [person_id for (person_id,) in con.execute(
         f"""
-        WITH people AS MATERIALIZED ({residents(unit_scope)}),
-        keyed AS (
-            SELECT p.person_id, p.commune_code, p.household_id, p.birth_date, n.name_key
-            FROM people p JOIN persons n ON n.id = p.person_id
-        )
         SELECT person_id FROM (
-            SELECT person_id, household_id,
-                   count(*) OVER (PARTITION BY name_key, birth_date, commune_code) AS in_commune,
-                   count(*) OVER (PARTITION BY name_key, birth_date, household_id) AS in_household
-            FROM keyed)
+            SELECT r.person_id, r.household_id,
+                   count(*) OVER (PARTITION BY r.name_key, r.birth_date, r.commune_code) AS in_commune,
+                   count(*) OVER (PARTITION BY r.name_key, r.birth_date, r.household_id) AS in_household
+            FROM residences r WHERE {unit_scope.filter} AND {resident_on('$as_of')})
         WHERE in_commune > 1 OR (household_id IS NOT NULL AND in_household > 1)
         """,
         {"unit": unit_scope.unit_code, "as_of": as_of},
