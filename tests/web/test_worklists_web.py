@@ -290,10 +290,10 @@ def test_a_visit_is_recorded_from_a_list_row(client_for, web_engine, commune):
     ({"reason": "nope"}, "Không có lý do mã 'nope'"),
     ({"person": "999999999"}, "Người được chọn không thuộc hộ"),
 ])
-def test_bad_visits_are_refused_and_nothing_is_written(client_for, web_engine, commune, changes, message):
+def test_bad_visits_are_refused_and_nothing_is_written(client_for, web_engine, cli_rows, changes, message):
     xa = client_for("xa")
-    link, household = household_row(xa.get(f"/worklists/uninsured?unit={commune}").text)
-    form = xa.get(link).text
+    household = cli_rows[ListName.uninsured][0]["ma_ho"]
+    form = xa.get(f"/visits/new?household={household}").text
     before = visit_count(web_engine)
     fields = {"csrf_token": csrf_of(form), "household": household, "person": "", "visited_on": TODAY.isoformat(),
               "officer": "Lan", "outcome": "promised", "reason": "", "note": "", "follow_up": "", **changes}
