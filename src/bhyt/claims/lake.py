@@ -15,11 +15,14 @@ that moves to another month (paid later) or facility is never counted twice.
 from __future__ import annotations
 
 import fcntl
+import functools
+import itertools
 import json
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +40,8 @@ PARTITIONS = ("month", "facility")
 SEQUENCE = "_seq"
 # A rewrite of big partitions sorts them; past this DuckDB spills to disk instead of growing.
 WRITE_MEMORY = "1GB"
+# Rows per Parquet row group, and per batch read back from DuckDB.
+ROW_GROUP_ROWS = 122_880
 HIVE_OPTIONS = "hive_partitioning = true, hive_types = {'month': VARCHAR, 'facility': VARCHAR}"
 
 
@@ -58,6 +63,7 @@ def _arrow_type(field: Field) -> pa.DataType:
     }.get(field.kind, pa.string())
 
 
+@functools.cache
 def schema(table: str) -> pa.Schema:
     """The columns of a table in the lake's files (the partition columns come from the folders)."""
     return pa.schema([pa.field(column_name(field), _arrow_type(field)) for field in TABLES[table].fields])
@@ -215,8 +221,9 @@ class ClaimsLake:
             staged_episodes = staging.staged("XML1")
             if not staged_episodes:
                 return WriteResult(0, 0, 0)
-            work = self.root / "_tmp" / uuid.uuid4().hex
-            with duckdb.connect(config={"memory_limit": WRITE_MEMORY, "temp_directory": str(work / "spill")}) as con:
+            spill = self.root / "_tmp"
+            spill.mkdir(exist_ok=True)
+            with duckdb.connect(config={"memory_limit": WRITE_MEMORY, "temp_directory": str(spill)}) as con:
                 # The last copy of each MA_LK staged wins, as the last one sent does on the portal.
                 con.execute(f"""
                     CREATE TEMP TABLE incoming AS
@@ -230,7 +237,7 @@ class ClaimsLake:
                                           WHERE ma_lk IN (SELECT ma_lk FROM incoming)""").fetchall()
                     affected |= {(month, facility) for month, facility, _ma_lk in old}
                     replaced = len({ma_lk for _month, _facility, ma_lk in old})
-                new_manifest = {name: self._rewrite(con, table, name, manifest[name], affected, staging, work)
+                new_manifest = {name: self._rewrite(con, table, name, manifest[name], affected, staging)
                                 for table in TABLES for name in [dataset_name(table)]}
                 claims = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
             self._swap_manifest(new_manifest)
@@ -238,7 +245,7 @@ class ClaimsLake:
             return WriteResult(claims, replaced, len(affected))
 
     def _rewrite(self, con: duckdb.DuckDBPyConnection, table: str, name: str, listed: list[str],
-                 affected: set[tuple[str, str]], staging: Staging, work: Path) -> list[str]:
+                 affected: set[tuple[str, str]], staging: Staging) -> list[str]:
         """The dataset's new file list: untouched partitions as they are, affected ones rewritten."""
         kept = [path for path in listed if _partition(path) not in affected]
         old = [self.root / path for path in listed if _partition(path) in affected]
@@ -254,20 +261,50 @@ class ClaimsLake:
                                JOIN incoming i ON s.ma_lk = i.ma_lk AND s.{SEQUENCE} = i.{SEQUENCE}""")
         if not sources:
             return kept
-        target = work / name
-        work.mkdir(parents=True, exist_ok=True)
-        con.execute(f"""COPY (SELECT * FROM ({' UNION ALL '.join(sources)}) ORDER BY month, facility, ma_lk, stt)
-                        TO '{target}' (FORMAT parquet, PARTITION_BY (month, facility),
-                                       FILENAME_PATTERN 'part-{{uuid}}')""")
-        written = []
-        for path in sorted(target.rglob("*.parquet")):
-            relative = path.relative_to(work)
-            destination = self.root / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            _fsync(path)
-            path.rename(destination)
-            written.append(relative.as_posix())
-        return kept + written
+        ordered = con.execute(f"SELECT * FROM ({' UNION ALL '.join(sources)}) ORDER BY month, facility, ma_lk, stt")
+        return kept + self._write_partitions(name, schema(table), ordered.to_arrow_reader(ROW_GROUP_ROWS))
+
+    def _write_partitions(self, name: str, file_schema: pa.Schema, batches: pa.RecordBatchReader) -> list[str]:
+        """One new file per partition from batches sorted by partition, written one partition at a time
+        (DuckDB's PARTITION_BY keeps a buffer for every partition at once: out of memory at a few hundred)."""
+        written: list[str] = []
+        pending: list[pa.Table] = []
+        writer: pq.ParquetWriter | None = None
+        current: tuple[str, str] | None = None
+
+        def flush() -> None:
+            if pending:
+                writer.write_table(pa.concat_tables(pending))  # one row group
+                pending.clear()
+
+        try:
+            for batch in batches:
+                keys = list(zip(batch.column("month").to_pylist(), batch.column("facility").to_pylist()))
+                rows = batch.drop_columns(list(PARTITIONS)).cast(file_schema)
+                start = 0
+                for key, run in itertools.groupby(keys):
+                    length = sum(1 for _ in run)
+                    if key != current:
+                        flush()
+                        if writer is not None:
+                            writer.close()
+                        relative = f"{name}/month={key[0]}/facility={key[1]}/part-{uuid.uuid4()}.parquet"
+                        (self.root / relative).parent.mkdir(parents=True, exist_ok=True)
+                        writer = pq.ParquetWriter(self.root / relative, file_schema)
+                        written.append(relative)
+                        current = key
+                    pending.append(pa.Table.from_batches([rows.slice(start, length)]))
+                    start += length
+                    if sum(part.num_rows for part in pending) >= ROW_GROUP_ROWS:
+                        flush()
+            flush()
+        finally:
+            if writer is not None:
+                writer.close()
+        # Durable before the manifest names them; fsync waits on the disk, not the GIL.
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(_fsync, [self.root / path for path in written]))
+        return written
 
     def _swap_manifest(self, manifest: dict[str, list[str]]) -> None:
         temporary = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
