@@ -161,7 +161,9 @@ def data_values(web_engine) -> list[str]:
 def test_english_pages_have_no_vietnamese_words_of_their_own(client_for, data_values):
     client = english_client(client_for, "tinh")
     left = {}
-    for path in ("/units/44", "/people?by=name&q=nguyen", "/imports", f"/targets?year={YEAR}", "/reports"):
+    for path in ("/units/44", "/people?by=name&q=nguyen", "/imports", f"/targets?year={YEAR}", "/reports",
+                 "/units/44/risk?all=true", "/units/44/forecast", "/units/44/breakdown?by=code",
+                 "/units/44/breakdown?by=age", "/units/99999", f"/units/44/forecast?year={YEAR - 1}"):
         parser = _Text()
         parser.feed(client.get(path).text)
         for text in parser.parts:
@@ -172,3 +174,27 @@ def test_english_pages_have_no_vietnamese_words_of_their_own(client_for, data_va
             if VIETNAMESE_LETTER.search(text):
                 left.setdefault(path, []).append(text)
     assert left == {}
+
+
+def test_sentences_built_from_figures_are_in_english(client_for):
+    """Risk reasons, forecast assumptions, participant codes and error messages come from Python: in
+    English they read in English, while a machine client without the switch keeps the Vietnamese."""
+    client = english_client(client_for, "tinh")
+    catalogue = english_catalogue()
+    risk = f"/api/risk?as_of={date(YEAR, 1, 15)}&level=commune&unit=44&expiring_share=0&all=true"
+    vietnamese = [row["reasons"] for row in client_for("tinh").get(risk).json()]
+    english = [row["reasons"] for row in client.get(risk).json()]
+    assert any(vietnamese) and len(english) == len(vietnamese)
+    assert "Many cards about to expire, not yet renewed (≥ 0 % within 30 days)" in english[0]
+    for reasons in english:
+        assert not [reason for reason in reasons if VIETNAMESE_LETTER.search(reason)]
+    assumptions = client.get(f"/api/forecast?year={YEAR}&unit=44").json()["assumptions"]
+    assert assumptions[0].startswith("The population stays at ")
+    assert not [line for line in assumptions if VIETNAMESE_LETTER.search(line)]
+    assert catalogue["lượt hết hạn"].string in " ".join(assumptions)
+    codes = client.get(f"/units/44/breakdown?by=code&as_of={date(YEAR, 1, 15)}").text
+    assert "<td>Employees of enterprises</td>" in codes and "<td>Pupils</td>" in codes
+    assert "There is no unit with code 99999." in client.get("/units/99999").text
+    refused = client.post("/targets/set", data={"csrf_token": "forged", "page_unit": "44", "unit": "44",
+                                                "year": YEAR, "value": "95"})
+    assert refused.status_code == 403 and "The session has expired" in refused.text

@@ -20,11 +20,12 @@ from bhyt.analytics.forecast import observe_provinces, project_units
 from bhyt.analytics.renewals import GRACE_DAYS, MIN_OBSERVED, WITHIN_DAYS, expiry_schedule
 from bhyt.analytics.targets import target_progress
 from bhyt.domain.card_validity import add_months
+from bhyt.domain.messages import Message, N_
 from bhyt.domain.rates import percent
 
-FELL_SINCE_LAST_MONTH = "Giảm so với tháng trước"
-FELL_SINCE_LAST_YEAR = "Giảm so với cùng kỳ năm trước"
-BELOW_TARGET = "Dự báo cuối năm dưới chỉ tiêu"
+FELL_SINCE_LAST_MONTH = Message(N_("Giảm so với tháng trước"))
+FELL_SINCE_LAST_YEAR = Message(N_("Giảm so với cùng kỳ năm trước"))
+BELOW_TARGET = Message(N_("Dự báo cuối năm dưới chỉ tiêu"))
 
 # A fall of more than this many percentage points flags a unit: by default any fall that shows.
 MIN_FALL = Decimal("0.00")
@@ -34,8 +35,9 @@ EXPIRING_SHARE = Decimal("15")
 EXPIRING_DAYS = 30
 
 
-def expiring_reason(share: Decimal, days: int = EXPIRING_DAYS) -> str:
-    return f"Nhiều thẻ sắp hết hạn chưa gia hạn (≥ {share} % trong {days} ngày)"
+def expiring_reason(share: Decimal, days: int = EXPIRING_DAYS) -> Message:
+    return Message(N_("Nhiều thẻ sắp hết hạn chưa gia hạn (≥ %(share)s %% trong %(days)s ngày)"),
+                   share=share, days=days)
 
 
 @dataclass(frozen=True)

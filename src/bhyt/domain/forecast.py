@@ -23,13 +23,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from bhyt.domain.messages import Message, N_
 from bhyt.domain.rates import percent, round_half_up
 
 HORIZON_YEAR = 2030  # universal coverage by 2030 (Directive 52-CT/TW; every plan in shared/plans)
 CARD_MONTHS = 12
 
 UNIT, PROVINCE, ASSUMED = "unit", "province", "assumed"
-_SOURCE_LABELS = {UNIT: "quan sát ở đơn vị", PROVINCE: "quan sát ở cả tỉnh", ASSUMED: "chưa có số liệu, giả định"}
+_SOURCE_LABELS = {UNIT: Message(N_("quan sát ở đơn vị")), PROVINCE: Message(N_("quan sát ở cả tỉnh")),
+                  ASSUMED: Message(N_("chưa có số liệu, giả định"))}
+# What a rate was observed on, in `ObservedRate.describe`.
+EXPIRIES = Message(N_("lượt hết hạn"))
+UNINSURED_MONTHS = Message(N_("người-tháng chưa có thẻ"))
 
 
 def month_end(day: date) -> date:
@@ -73,10 +78,12 @@ class ObservedRate:
     def pct(self) -> Decimal:
         return round_half_up(self.rate * 100, 2)
 
-    def describe(self, what: str) -> str:
+    def describe(self, what: Message) -> Message:
         if self.source == ASSUMED:
-            return f"{self.pct} % ({_SOURCE_LABELS[ASSUMED]})"
-        return f"{self.pct} % ({self.successes:,}/{self.trials:,} {what}, {_SOURCE_LABELS[self.source]})"
+            return Message(N_("%(pct)s %% (%(source)s)"), pct=self.pct, source=_SOURCE_LABELS[ASSUMED])
+        return Message(N_("%(pct)s %% (%(successes)s/%(trials)s %(what)s, %(source)s)"), pct=self.pct,
+                       successes=f"{self.successes:,}", trials=f"{self.trials:,}", what=what,
+                       source=_SOURCE_LABELS[self.source])
 
 
 @dataclass(frozen=True)
@@ -94,26 +101,30 @@ class Assumptions:
     min_observed: int  # below it, a unit's observation gives way to its province's
     card_months: int = CARD_MONTHS
 
-    def lines(self) -> list[str]:
+    def lines(self) -> list[Message]:
+        """The assumptions, one sentence each; a line starting with spaces belongs to the one before."""
         start, end = self.renewal_window
         lines = [
-            f"Dân số giữ nguyên {self.population:,} người (số cư dân ngày {self.as_of:%d/%m/%Y}): "
-            "không tính sinh, mất, chuyển đến, chuyển đi.",
-            "Người đang có thẻ hết hạn vào ngày cuối của thời gian có thẻ liên tục (các thẻ nối tiếp "
-            "hoặc chồng lấn được gộp; thẻ đã đóng trước cho kỳ sau là đã gia hạn).",
-            f"Tỷ lệ gia hạn theo mã đối tượng: trong những người hết hạn thẻ từ {start:%d/%m/%Y} đến "
-            f"{end:%d/%m/%Y}, tỷ lệ có thẻ mới trong vòng {self.grace_days} ngày sau ngày hết hạn (không tính "
-            "người mất hoặc chuyển đi trước khi hết thời gian chờ).",
+            Message(N_("Dân số giữ nguyên %(population)s người (số cư dân ngày %(as_of)s): không tính sinh, mất, "
+                       "chuyển đến, chuyển đi."), population=f"{self.population:,}", as_of=f"{self.as_of:%d/%m/%Y}"),
+            Message(N_("Người đang có thẻ hết hạn vào ngày cuối của thời gian có thẻ liên tục (các thẻ nối tiếp "
+                       "hoặc chồng lấn được gộp; thẻ đã đóng trước cho kỳ sau là đã gia hạn).")),
+            Message(N_("Tỷ lệ gia hạn theo mã đối tượng: trong những người hết hạn thẻ từ %(start)s đến %(end)s, tỷ lệ "
+                       "có thẻ mới trong vòng %(grace_days)s ngày sau ngày hết hạn (không tính người mất hoặc chuyển "
+                       "đi trước khi hết thời gian chờ)."),
+                    start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}", grace_days=self.grace_days),
         ]
-        lines += [f"  {code}: {rate.describe('lượt hết hạn')}" for code, rate in sorted(self.renewal.items())]
+        lines += [Message(N_("  %(code)s: %(rate)s"), code=code, rate=rate.describe(EXPIRIES))
+                  for code, rate in sorted(self.renewal.items())]
         lines += [
-            f"Tỷ lệ của đơn vị dựa trên ít hơn {self.min_observed} lượt quan sát (lượt hết hạn, người-tháng chưa "
-            "có thẻ) được thay bằng tỷ lệ của cả tỉnh; tỉnh cũng không có lượt nào thì giả định gia hạn hết và "
-            "không có người tham gia mới.",
-            f"Thẻ gia hạn và thẻ mới có giá trị {self.card_months} tháng; người tham gia mới gia hạn với tỷ lệ "
-            f"chung {self.enrollee_renewal.describe('lượt hết hạn')}.",
-            f"Mỗi tháng có {self.enrolment.describe('người-tháng chưa có thẻ')} người chưa có thẻ tham gia mới "
-            f"(quan sát từ {self.enrolment_window[0]:%d/%m/%Y} đến {self.enrolment_window[1]:%d/%m/%Y}).",
+            Message(N_("Tỷ lệ của đơn vị dựa trên ít hơn %(min_observed)s lượt quan sát (lượt hết hạn, người-tháng "
+                       "chưa có thẻ) được thay bằng tỷ lệ của cả tỉnh; tỉnh cũng không có lượt nào thì giả định gia "
+                       "hạn hết và không có người tham gia mới."), min_observed=self.min_observed),
+            Message(N_("Thẻ gia hạn và thẻ mới có giá trị %(card_months)s tháng; người tham gia mới gia hạn với tỷ lệ "
+                       "chung %(rate)s."), card_months=self.card_months, rate=self.enrollee_renewal.describe(EXPIRIES)),
+            Message(N_("Mỗi tháng có %(rate)s người chưa có thẻ tham gia mới (quan sát từ %(start)s đến %(end)s)."),
+                    rate=self.enrolment.describe(UNINSURED_MONTHS), start=f"{self.enrolment_window[0]:%d/%m/%Y}",
+                    end=f"{self.enrolment_window[1]:%d/%m/%Y}"),
         ]
         return lines
 

@@ -92,12 +92,11 @@ def create_app(engine: Engine | None = None, warm_up: bool = False) -> FastAPI:
         account = session.account if session else getattr(request.state, "token_account", None)
         record(app.state.engine, account.username if account else "(không rõ)", "refused",
                unit_code=str(error), subject=request.url.path, client=_client(request))
-        message = "Đơn vị này nằm ngoài phạm vi tài khoản của bạn."
-        return _error_response(request, 403, message)
+        return _error_response(request, 403, i18n.gettext("Đơn vị này nằm ngoài phạm vi tài khoản của bạn."))
 
     @app.exception_handler(NoSuchUnit)
     async def no_such_unit(request: Request, error: NoSuchUnit):
-        return _error_response(request, 404, f"Không có đơn vị mã {error}.")
+        return _error_response(request, 404, i18n.gettext("Không có đơn vị mã %(code)s.") % {"code": error})
 
     # Starlette's class, which FastAPI's HTTPException extends: an unknown path or method is answered
     # in the same form as the routes' own errors.

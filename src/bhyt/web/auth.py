@@ -8,6 +8,7 @@ import secrets
 from fastapi import Depends, HTTPException, Request
 
 from bhyt.web.accounts import Account, account_for_token
+from bhyt.web.i18n import gettext
 
 LOGIN_CSRF_COOKIE = "bhyt_login_csrf"
 
@@ -29,19 +30,19 @@ def api_account(request: Request) -> Account:
     if header.lower().startswith("bearer "):
         account = account_for_token(request.app.state.engine, header[7:].strip())
         if account is None:
-            raise HTTPException(401, "Mã truy cập không hợp lệ hoặc đã bị thu hồi.",
+            raise HTTPException(401, gettext("Mã truy cập không hợp lệ hoặc đã bị thu hồi."),
                                 headers={"WWW-Authenticate": "Bearer"})
         request.state.token_account = account  # for the audit entry if the request is refused later
         return account
     if request.state.session is None:
-        raise HTTPException(401, "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer …).",
+        raise HTTPException(401, gettext("Cần đăng nhập hoặc mã truy cập (Authorization: Bearer …)."),
                             headers={"WWW-Authenticate": "Bearer"})
     return request.state.session.account
 
 
 def permitted(permission: str, account: Account) -> Account:
     if not account.may(permission):
-        raise HTTPException(403, "Vai trò của bạn không được làm việc này.")
+        raise HTTPException(403, gettext("Vai trò của bạn không được làm việc này."))
     return account
 
 
@@ -62,4 +63,4 @@ async def csrf_checked(request: Request) -> None:
     session = request.state.session
     expected = session.csrf_token if session else request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(sent, expected):
-        raise HTTPException(403, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ: hãy tải lại trang.")
+        raise HTTPException(403, gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ: hãy tải lại trang."))

@@ -191,7 +191,8 @@ def capability_statement(base_url: str, software_version: str, published: date) 
                 {"type": "Patient", "interaction": [{"code": "read"}]},
                 {"type": "Coverage", "interaction": [{"code": "read"}, {"code": "search-type"}],
                  "searchParam": [{"name": "patient", "type": "reference",
-                                  "documentation": "Mã người (Patient.id) hoặc Patient/{id}: mọi kỳ thẻ của người đó."}]},
+                                  "documentation": "Mã người (Patient.id) hoặc Patient/{id}: mọi kỳ thẻ của người "
+                                                   "đó."}]},
             ],
         }],
     }

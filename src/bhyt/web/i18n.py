@@ -13,6 +13,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from bhyt.domain.messages import Message
+
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
 COOKIE = "lang"
@@ -44,6 +46,15 @@ def gettext(message: str) -> str:
     if not message:  # gettext("") is the catalogue's header; an empty label stays empty
         return message
     return translations(current_language.get()).gettext(message)
+
+
+def translated(text: str) -> str:
+    """A sentence built in Python, in the reader's language: a `Message` from its id and values (each
+    value translated in turn), a plain label as gettext gives it."""
+    if isinstance(text, Message):
+        return gettext(text.id) % {name: translated(value) if isinstance(value, Message) else value
+                                   for name, value in text.values.items()}
+    return gettext(text)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -34,6 +34,7 @@ def percent(value: Decimal | float | None, places: int = 2) -> str:
 
 templates.env.filters["number"] = number
 templates.env.filters["percent"] = percent
+templates.env.filters["translated"] = i18n.translated
 
 
 def render(request: Request, name: str, status_code: int = 200, **context):

@@ -24,6 +24,7 @@ from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
 from bhyt.web.answers import risk_rows
 from bhyt.web.auth import api_account
+from bhyt.web.i18n import translated
 from bhyt.web.scope import check_unit, home_unit
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -270,7 +271,8 @@ def _risk_item(row: RiskRow) -> RiskItem:
         year_ago_pct=row.year_ago_pct, year_change=row.year_change,
         expiring=[Expiring(days=days, people=people, pct=row.expiring_pct[days])
                   for days, people in row.expiring.items()],
-        projected_year_end_pct=row.projected_pct, target_pct=row.target_pct, reasons=row.reasons,
+        projected_year_end_pct=row.projected_pct, target_pct=row.target_pct,
+        reasons=[translated(reason) for reason in row.reasons],
     )
 
 
@@ -295,7 +297,7 @@ def api_forecast(
     return ForecastAnswer(
         as_of=result.as_of, year=result.year, horizon_year=result.horizon_year,
         units=[_forecast_unit(item, years) for item in [result.unit, *result.children]],
-        assumptions=result.unit.projection.assumptions.lines(),
+        assumptions=[translated(line) for line in result.unit.projection.assumptions.lines()],
     )
 
 

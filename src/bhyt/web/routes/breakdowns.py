@@ -19,7 +19,7 @@ from bhyt.reports.periodic import GROUP_NAMES
 from bhyt.web.accounts import Account
 from bhyt.web.answers import risk_rows
 from bhyt.web.auth import require
-from bhyt.web.i18n import N_
+from bhyt.web.i18n import N_, current_language, gettext
 from bhyt.web.scope import check_unit
 from bhyt.web.templating import render
 
@@ -33,10 +33,14 @@ AGE_NAMES = {"0-5": N_("Dưới 6 tuổi"), "6-17": N_("6–17 tuổi"), "18-59"
 
 
 def key_name(by: str, key: str) -> str:
-    """What a breakdown key means, in the officers' words."""
+    """What a breakdown key means, in the officers' words (a participant code's English name in English)."""
     if by == "code":
-        return PARTICIPANT_CODES[key].name_vi if key in PARTICIPANT_CODES else ""
-    return {"group": GROUP_NAMES, "age": AGE_NAMES, "sex": SEX_NAMES}[by].get(key, "")
+        if key not in PARTICIPANT_CODES:
+            return ""
+        code = PARTICIPANT_CODES[key]
+        return code.name_en if current_language.get() == "en" and code.name_en else code.name_vi
+    label = {"group": GROUP_NAMES, "age": AGE_NAMES, "sex": SEX_NAMES}[by].get(key, "")
+    return gettext(label)
 
 
 def points(change: Decimal | None) -> str:
@@ -50,7 +54,7 @@ def points(change: Decimal | None) -> str:
 def breakdown_page(request: Request, code: str, by: str = Query("code"), as_of: date | None = Query(None),
                    account: Account = Depends(require("view"))):
     if by not in BREAKDOWN_TITLES:
-        raise HTTPException(400, "Cách chia phải là một trong: mã đối tượng, nhóm, tuổi, giới tính.")
+        raise HTTPException(400, gettext("Cách chia phải là một trong: mã đối tượng, nhóm, tuổi, giới tính."))
     engine = request.app.state.engine
     chain = check_unit(engine, account, code)
     unit = chain[-1]
@@ -91,7 +95,8 @@ def forecast_page(request: Request, code: str, year: int | None = Query(None, ge
     as_of = as_of or date.today()
     year = year or as_of.year
     if year < as_of.year:
-        raise HTTPException(400, f"Năm dự báo {year} đã qua so với ngày tính {as_of:%d/%m/%Y}.")
+        raise HTTPException(400, gettext("Năm dự báo %(year)s đã qua so với ngày tính %(as_of)s.")
+                            % {"year": year, "as_of": f"{as_of:%d/%m/%Y}"})
     with request.app.state.analytics.connection() as con:
         result = forecast(con, unit.code, year, as_of)
     years = [result.year] if result.year == result.horizon_year else [result.year, result.horizon_year]

@@ -31,7 +31,7 @@ from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import require
-from bhyt.web.i18n import N_
+from bhyt.web.i18n import N_, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.web.templating import render
@@ -78,8 +78,8 @@ def download(request: Request, kind: str = Query(...), year: int = Query(...), p
               "date": document_date}
     try:
         content, title = _report(engine, request.app.state.analytics, chain[-1], kind, year, period,
-                                 source or DEFAULT_SOURCE.get(kind, "registry"), _date(as_of, "Ngày chốt số liệu"),
-                                 _date(document_date, "Ngày ký văn bản"))
+                                 source or DEFAULT_SOURCE.get(kind, "registry"), _date(as_of, N_("Ngày chốt số liệu")),
+                                 _date(document_date, N_("Ngày ký văn bản")))
     except ValueError as error:  # ReportRefused, InvalidPeriod, TargetError, UnknownUnit
         return _page(request, account, chosen, status_code=400, error=str(error))
     ascii_name = _ascii(title)
@@ -93,11 +93,12 @@ def _report(engine: Engine, shared: SharedAnalytics, unit: UnitInfo, kind: str, 
             as_of: date | None, document_date: date | None) -> tuple[bytes, str]:
     """The XLSX file and its name, from the functions and defaults of `bhyt report`."""
     if kind not in REPORT_KINDS:
-        raise ReportRefused("Hãy chọn loại báo cáo.")
+        raise ReportRefused(gettext("Hãy chọn loại báo cáo."))
     if source not in SOURCES:
-        raise ReportRefused("Nguồn số liệu phải là sổ đăng ký hoặc dân số chính thức.")
+        raise ReportRefused(gettext("Nguồn số liệu phải là sổ đăng ký hoặc dân số chính thức."))
     if unit.child_level is None:
-        raise ReportRefused(f"'{unit.name}' là thôn, không có đơn vị cấp dưới: hãy chọn báo cáo của xã.")
+        raise ReportRefused(gettext("'%(unit)s' là thôn, không có đơn vị cấp dưới: hãy chọn báo cáo của xã.")
+                            % {"unit": unit.name})
     with engine.connect() as connection:
         unit_kind = connection.execute(select(Unit.kind).where(Unit.code == unit.code)).scalar_one()
     period_kind, label = REPORT_KINDS[kind]
@@ -131,7 +132,7 @@ def _report(engine: Engine, shared: SharedAnalytics, unit: UnitInfo, kind: str, 
 
 def _period_number(text: str) -> int:
     if not text.strip().isdigit():
-        raise ReportRefused("Hãy chọn kỳ báo cáo: tháng 1–12, quý 1–4 hoặc 6 tháng 1–2.")
+        raise ReportRefused(gettext("Hãy chọn kỳ báo cáo: tháng 1–12, quý 1–4 hoặc 6 tháng 1–2."))
     return int(text)
 
 
@@ -141,7 +142,8 @@ def _date(text: str, what: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ReportRefused(f"{what} không hợp lệ: '{text}' (cần dạng YYYY-MM-DD).") from None
+        raise ReportRefused(gettext("%(what)s không hợp lệ: '%(text)s' (cần dạng YYYY-MM-DD).")
+                            % {"what": gettext(what), "text": text}) from None
 
 
 def _ascii(name: str) -> str:

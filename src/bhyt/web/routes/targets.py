@@ -17,7 +17,7 @@ from bhyt.store.models import Target
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
-from bhyt.web.i18n import N_
+from bhyt.web.i18n import N_, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.web.templating import number, percent, render
@@ -54,8 +54,9 @@ def set_unit_target(request: Request, page_unit: str = Form(...), unit: str = Fo
                      entered={"unit": unit, "measure": measure, "value": value, "group": group})
     record(engine, account.username, "set_target", unit_code=target_unit.code, subject=f"{year}",
            detail={"rate": rate, "count": count, "group": group}, client=_client(request))
-    what = percent(rate) if rate is not None else f"{number(count)} người"
-    notice = f"Đã đặt chỉ tiêu năm {year} của {target_unit.name}: {what}."
+    what = percent(rate) if rate is not None else gettext("%(count)s người") % {"count": number(count)}
+    notice = gettext("Đã đặt chỉ tiêu năm %(year)s của %(unit)s: %(target)s.") % {
+        "year": year, "unit": target_unit.name, "target": what}
     return _page(request, account, chain, year, group, notice=notice)
 
 
@@ -90,16 +91,16 @@ def _parsed(measure: str, value: str) -> tuple[Decimal | None, int | None]:
     if measure == "count":
         digits = text.replace(".", "").replace(" ", "")
         if not digits.isdigit():
-            raise FormError(f"'{value}' không phải một số người (ví dụ 1.250).")
+            raise FormError(gettext("'%(value)s' không phải một số người (ví dụ 1.250).") % {"value": value})
         return None, int(digits)
     if measure != "rate":
-        raise FormError("Hãy chọn chỉ tiêu theo tỷ lệ (%) hoặc theo số người.")
+        raise FormError(gettext("Hãy chọn chỉ tiêu theo tỷ lệ (%) hoặc theo số người."))
     try:
         rate = Decimal(text.replace(",", "."))
     except InvalidOperation:
-        raise FormError(f"'{value}' không phải một tỷ lệ phần trăm (ví dụ 95,5).") from None
-    if not rate.is_finite():
-        raise FormError(f"'{value}' không phải một tỷ lệ phần trăm (ví dụ 95,5).")
+        rate = None
+    if rate is None or not rate.is_finite():
+        raise FormError(gettext("'%(value)s' không phải một tỷ lệ phần trăm (ví dụ 95,5).") % {"value": value})
     return rate, None
 
 
