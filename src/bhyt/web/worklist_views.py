@@ -66,10 +66,14 @@ class QueryError(ValueError):
 @dataclass(frozen=True)
 class ListQuery:
     name: ListName
-    unit: UnitInfo
+    chain: list[UnitInfo]  # the unit asked for and its ancestors, the province first
     as_of: date
     days: int
     since: date | None  # newly-eligible only
+
+    @property
+    def unit(self) -> UnitInfo:
+        return self.chain[-1]
 
     def params(self) -> dict[str, str]:
         """The query string of the list page (and its exports) for these filters."""
@@ -109,11 +113,16 @@ def parse_date(text: str | None, what: str) -> date | None:
         raise QueryError(f"{what} không hợp lệ: '{text}' (cần dạng YYYY-MM-DD).") from None
 
 
+def _days_refused(value: object) -> QueryError:
+    return QueryError(f"Số ngày phải là số nguyên từ 1 đến 366 (nhận '{value}').")
+
+
 def parse_days(text: str | None) -> int:
+    """The number typed into the form (its range is checked with the other filters, in list_query)."""
     if not text or not text.strip():
         return DEFAULT_DAYS
-    if not text.strip().isdigit() or not 1 <= int(text) <= 366:
-        raise QueryError(f"Số ngày phải là số nguyên từ 1 đến 366 (nhận '{text}').")
+    if not text.strip().isdigit():
+        raise _days_refused(text)
     return int(text)
 
 
@@ -156,8 +165,8 @@ def list_query(engine: Engine, shared: SharedAnalytics, account: Account, name: 
     else:
         since = None
     if not 1 <= days <= 366:
-        raise QueryError(f"Số ngày phải là số nguyên từ 1 đến 366 (nhận '{days}').")
-    return ListQuery(name, chain[-1], as_of, days if name in WITH_DAYS else DEFAULT_DAYS, since)
+        raise _days_refused(days)
+    return ListQuery(name, chain, as_of, days if name in WITH_DAYS else DEFAULT_DAYS, since)
 
 
 def list_rows(shared: SharedAnalytics, query: ListQuery) -> list:

@@ -38,8 +38,6 @@ RECENT_DAYS = 90
 RECENT_SHOWN = 200
 
 
-
-
 def _back(target: str) -> str | None:
     """Only a work-list page of this site may be the way back after a visit is recorded."""
     return target if target.startswith("/worklists/") and "//" not in target else None
@@ -93,7 +91,8 @@ def _page(request: Request, account: Account, chain: list[UnitInfo], day: date, 
         reasons = visits.reasons_by_hamlet(con, unit.code, day)
     # The list names the people visited: who saw it is written down.
     record(engine, account.username, "view_people", unit_code=unit.code, subject="visits list",
-           detail={"from": day - timedelta(days=RECENT_DAYS), "to": day, "rows": len(found)}, client=client_host(request))
+           detail={"from": day - timedelta(days=RECENT_DAYS), "to": day, "rows": len(found)},
+           client=client_host(request))
     hamlets = [(row.key, row.name) for row in by_hamlet if row.key] if unit.level != "province" else []
     return no_store(render(
         request, "visits/index.html", status_code=status_code, chain=chain, unit=unit, as_of=day, recent=recent,

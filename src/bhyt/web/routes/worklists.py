@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
+
 from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
@@ -51,8 +52,6 @@ PAGE_SIZE = 100
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
-
-
 def _list_name(name: str) -> ListName:
     try:
         return ListName(name)
@@ -74,8 +73,8 @@ def worklists_page(request: Request, unit: str | None = Query(None), as_of: str 
     # A province's lists take seconds each: its officers pick a commune to see the counts.
     counts = None if current.level == "province" or error else list_counts(request.app.state.analytics, current, day)
     return render(request, "worklists/index.html", status_code=400 if error else 200, chain=chain, unit=current,
-                  as_of=day, since=default_since(day), days=DEFAULT_DAYS, counts=counts, labels=LIST_LABELS, hints=LIST_HINTS,
-                  names=list(ListName), error=error,
+                  as_of=day, since=default_since(day), days=DEFAULT_DAYS, counts=counts, labels=LIST_LABELS,
+                  hints=LIST_HINTS, names=list(ListName), error=error,
                   choices=unit_choices(engine, request.app.state.analytics, account, chain))
 
 
@@ -103,9 +102,8 @@ def _list_page(request: Request, account: Account, name: ListName, unit: str | N
            detail={**query.params(), "rows": len(rows), "page": page,
                    "person_ids": [row.person.person_id for row in shown]},
            client=client_host(request))
-    chain = check_unit(engine, account, query.unit.code)
     return no_store(_render_list(
-        request, account, name, chain, {**entered, **query.params()}, query=query, total=len(rows),
+        request, account, name, query.chain, {**entered, **query.params()}, query=query, total=len(rows),
         hamlets=per_hamlet(rows) if query.unit.level != "province" else [], columns=columns(name),
         lines=list(zip(shown, values(query, shown, reveal))), revealed=reveal, page=page, pages=pages,
         page_size=PAGE_SIZE, params=query.params(), here=f"/worklists/{name.value}?{urlencode(query.params())}"))
