@@ -18,6 +18,7 @@ from bhyt.claims.assessment_files import (
     FINDING_COLUMNS,
     REJECTION_COLUMNS,
     SUMMARY_COLUMNS,
+    decision_text,
     finding_row,
     rejection_rows,
     summary_rows,
@@ -93,13 +94,12 @@ def assess_command(
         raise fail("Định dạng xlsx cần --out TỆP.xlsx.")
     assessment = _run(lake, Scope(first, last, facility), rule)
     period = _period(first, last)
-    rows = [finding_row(f) for f in assessment.findings]
     if output is OutputFormat.csv:
-        write_csv_file(out, FINDING_COLUMNS, rows)
+        write_csv_file(out, FINDING_COLUMNS, [finding_row(f) for f in assessment.findings])
     elif output is OutputFormat.xlsx:
         write_assessment_xlsx(out, assessment, f"Kết quả giám định, {period}")
     else:
-        _print_findings(rows)
+        _print_findings(assessment)
     # The summary goes to the terminal; with CSV on stdout it goes to stderr, out of the data.
     target = errors if output is OutputFormat.csv and out is None else console
     _print_summary(assessment, period, target)
@@ -107,16 +107,24 @@ def assess_command(
         target.print(f"Đã ghi {out}")
 
 
-def _print_findings(rows: list[list[object]]) -> None:
-    table = Table(title=f"{len(rows):,} cảnh báo", title_justify="left")
-    for column in FINDING_COLUMNS:
-        table.add_column(column.title, justify="right" if column.kind in ("money", "int") else "left",
-                         overflow="fold")
-    for row in rows[:SHOWN]:
-        table.add_row(*(_cell(column, value) for column, value in zip(FINDING_COLUMNS, row)))
+def _print_findings(assessment: Assessment) -> None:
+    """The findings for a reader: the line as one cell and the explanation given the room."""
+    findings = assessment.findings
+    table = Table(title=f"{len(findings):,} cảnh báo", title_justify="left")
+    table.add_column("MA_LK", no_wrap=True)
+    table.add_column("Quy tắc", overflow="fold")
+    table.add_column("Mức độ")
+    table.add_column("Số tiền (đồng)", justify="right")
+    table.add_column("Dòng")
+    table.add_column("Giải thích", ratio=1)
+    table.add_column("Quyết định", max_width=14)
+    for f in findings[:SHOWN]:
+        line = f.bang if f.stt is None else f"{f.bang} STT {f.stt}"
+        table.add_row(f.ma_lk, f.rule_id, f.severity, f"{f.amount_at_risk:,.0f}", line, f.explanation,
+                      decision_text(f))
     console.print(table)
-    if len(rows) > SHOWN:
-        console.print(f"… và {len(rows) - SHOWN:,} cảnh báo khác; ghi đủ bằng --format csv hoặc xlsx --out TỆP.")
+    if len(findings) > SHOWN:
+        console.print(f"… và {len(findings) - SHOWN:,} cảnh báo khác; ghi đủ bằng --format csv hoặc xlsx --out TỆP.")
 
 
 def _cell(column, value: object) -> str:
