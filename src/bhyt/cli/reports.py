@@ -21,16 +21,8 @@ from bhyt.domain.targets import TargetError
 from bhyt.reports.appendix import APPENDIX_NUMBER, appendix_rows, appendix_subtitle, appendix_title, write_appendix
 from bhyt.reports.official import DocumentHeader, count_text, percent_text
 from bhyt.reports.periodic import PERIODIC_NUMBER, periodic_report, periodic_title, write_periodic
-from bhyt.reports.unit_names import (
-    COMMITTEE_SIGNER,
-    PEOPLES_COMMITTEE,
-    UNIT_TITLES,
-    committee_issuer,
-    default_recipients,
-    full_name,
-    in_sentence,
-    place_name,
-)
+from bhyt.reports.headers import unit_header
+from bhyt.reports.unit_names import PEOPLES_COMMITTEE, UNIT_TITLES, full_name, in_sentence
 from bhyt.store.db import default_engine
 from bhyt.store.migrate import upgrade
 
@@ -254,24 +246,13 @@ def _rows_level(scope: _Unit, level: Level | None) -> str:
 
 def _header(scope: _Unit, issuer: str | None, signer: str | None, number: str, place: str | None,
             document_date: str | None, title: str, subtitle: str) -> DocumentHeader:
-    issuer_lines = _lines(issuer) if issuer else committee_issuer(scope.issuer_name, scope.issuer_kind)
-    if signer:
-        signer_lines = _lines(signer)
-    elif issuer_lines[0] == PEOPLES_COMMITTEE:
-        signer_lines = COMMITTEE_SIGNER
-    else:
+    issuer_lines = _lines(issuer) if issuer else None
+    if issuer_lines and issuer_lines[0] != PEOPLES_COMMITTEE and not signer:
         raise fail("Cơ quan ban hành không phải Ủy ban nhân dân: hãy cho biết khối chữ ký bằng --signer, "
                    "ví dụ 'KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC'.")
-    return DocumentHeader(
-        issuer_lines=issuer_lines,
-        number_line=number,
-        place=place or place_name(scope.issuer_name),
-        date=parse_date(document_date) if document_date else date.today(),
-        title=title,
-        subtitle=subtitle,
-        signer_lines=signer_lines,
-        recipients=default_recipients(scope.issuer_level),
-    )
+    return unit_header(scope.issuer_name, scope.issuer_kind, scope.issuer_level, number, title, subtitle,
+                       issuer_lines=issuer_lines, signer_lines=_lines(signer) if signer else None, place=place,
+                       document_date=parse_date(document_date) if document_date else None)
 
 
 def _lines(text: str) -> tuple[str, ...]:

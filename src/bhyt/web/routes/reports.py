@@ -16,17 +16,9 @@ from sqlalchemy import Engine, select
 from bhyt.analytics.engine import SharedAnalytics
 from bhyt.domain.report_periods import PeriodKind, previous_as_of, report_period
 from bhyt.reports.appendix import APPENDIX_NUMBER, appendix_rows, appendix_subtitle, appendix_title, write_appendix
-from bhyt.reports.official import DocumentHeader
 from bhyt.reports.periodic import PERIODIC_NUMBER, periodic_report, periodic_title, write_periodic
-from bhyt.reports.unit_names import (
-    COMMITTEE_SIGNER,
-    UNIT_TITLES,
-    committee_issuer,
-    default_recipients,
-    full_name,
-    in_sentence,
-    place_name,
-)
+from bhyt.reports.headers import unit_header
+from bhyt.reports.unit_names import UNIT_TITLES, full_name, in_sentence
 from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
@@ -102,19 +94,15 @@ def _report(engine: Engine, shared: SharedAnalytics, unit: UnitInfo, kind: str, 
     with engine.connect() as connection:
         unit_kind = connection.execute(select(Unit.kind).where(Unit.code == unit.code)).scalar_one()
     period_kind, label = REPORT_KINDS[kind]
-    header = dict(issuer_lines=committee_issuer(unit.name, unit_kind), place=place_name(unit.name),
-                  date=document_date or date.today(), signer_lines=COMMITTEE_SIGNER,
-                  recipients=default_recipients(unit.level))
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report.xlsx"
         if period_kind is None:
             when = as_of or date(year - 1, 12, 31)
             with shared.connection() as con:
                 rows = appendix_rows(con, year, unit.child_level, unit.code, when, source)
-            write_appendix(out, DocumentHeader(
-                number_line=APPENDIX_NUMBER, title=appendix_title(year),
-                subtitle=appendix_subtitle(in_sentence(unit.name, unit_kind)), **header),
-                rows, year, when, UNIT_TITLES[unit.child_level])
+            header = unit_header(unit.name, unit_kind, unit.level, APPENDIX_NUMBER, appendix_title(year),
+                                 appendix_subtitle(in_sentence(unit.name, unit_kind)), document_date=document_date)
+            write_appendix(out, header, rows, year, when, UNIT_TITLES[unit.child_level])
             title = f"{label} năm {year} - {full_name(unit.name, unit_kind)}.xlsx"
         else:
             number = None if period_kind is PeriodKind.YEAR else _period_number(period)
@@ -123,8 +111,9 @@ def _report(engine: Engine, shared: SharedAnalytics, unit: UnitInfo, kind: str, 
             with shared.connection() as con:
                 report = periodic_report(con, report_of, unit.code, unit.child_level, when,
                                          previous_as_of(report_of, when), source)
-            write_periodic(out, DocumentHeader(number_line=PERIODIC_NUMBER, title=periodic_title(report_of),
-                                               subtitle="", **header), report)
+            header = unit_header(unit.name, unit_kind, unit.level, PERIODIC_NUMBER, periodic_title(report_of),
+                                 document_date=document_date)
+            write_periodic(out, header, report)
             name = report_of.name  # "Quý III năm 2026": only its first letter goes lower case in a sentence
             title = f"Báo cáo {name[:1].lower()}{name[1:]} - {full_name(unit.name, unit_kind)}.xlsx"
         return out.read_bytes(), title
