@@ -39,13 +39,14 @@ def cli_args(name: ListName, unit: str) -> list[str]:
     return args + ["--since", SINCE.isoformat()] if name is ListName.newly_eligible else args
 
 
-def cli_csv_file(engine, monkeypatch, tmp_path, name: ListName, unit: str, reveal: bool = False) -> bytes:
-    """The bytes of `bhyt worklist … --format csv --out FILE`."""
-    out = tmp_path / f"{name.value}.csv"
+def cli_csv_file(engine, monkeypatch, tmp_path, name: ListName, unit: str, reveal: bool = False,
+                 output: str = "csv") -> bytes:
+    """The bytes of `bhyt worklist … --format csv|reminders --out FILE`."""
+    out = tmp_path / f"{name.value}-{output}.csv"
     monkeypatch.setenv("BHYT_DATABASE_URL", plain_url(engine))
     default_engine.cache_clear()
     try:
-        result = CliRunner().invoke(cli, [*cli_args(name, unit), "--format", "csv", "--out", str(out),
+        result = CliRunner().invoke(cli, [*cli_args(name, unit), "--format", output, "--out", str(out),
                                           *(["--reveal"] if reveal else [])], catch_exceptions=False)
     finally:
         default_engine.cache_clear()
@@ -192,6 +193,27 @@ def test_the_csv_file_is_the_cli_file_and_is_audited(client_for, web_engine, com
         entry = audit_entries(web_engine, "xa", "export_people")[-1]
         assert (entry.subject, entry.unit_code) == (f"worklist {name.value}", commune)
         assert json.loads(entry.detail)["format"] == "csv"
+
+
+def test_the_reminders_are_the_cli_messages(client_for, web_engine, commune, monkeypatch, tmp_path):
+    xa = client_for("xa")
+    sent = 0
+    for name in (ListName.expiring, ListName.lapsed, ListName.uninsured):
+        answer = xa.get(f"/worklists/{name.value}/export?unit={commune}&format=reminders")
+        assert answer.status_code == 200
+        assert answer.headers["content-disposition"] == \
+            f'attachment; filename="{name.value}-{commune}-{TODAY}-tin-nhan.csv"'
+        assert answer.content == cli_csv_file(web_engine, monkeypatch, tmp_path, name, commune, output="reminders")
+        messages = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+        assert all(re.fullmatch(r"0\d{9}", message["so_dien_thoai"]) for message in messages)
+        entry = audit_entries(web_engine, "xa", "export_people")[-1]
+        assert json.loads(entry.detail)["messages"] == len(messages)
+        sent += len(messages)
+    assert sent > 0
+    assert 'id="export-reminders"' in xa.get(f"/worklists/expiring?unit={commune}").text
+    assert 'id="export-reminders"' not in xa.get(f"/worklists/deceased?unit={commune}").text
+    refused = xa.get(f"/worklists/deceased/export?unit={commune}&format=reminders")
+    assert refused.status_code == 400 and "Tin nhắn nhắc chỉ lập từ" in refused.text
 
 
 def test_the_xlsx_file_holds_the_cli_rows(client_for, web_engine, commune, cli_rows):

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, select
 from bhyt.analytics.engine import SharedAnalytics
 from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.domain.legal_data import LegalDataError
+from bhyt.reminders import reminders
+from bhyt.reminders import to_csv as reminders_csv
 from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
 from bhyt.web.i18n import N_
@@ -210,6 +212,14 @@ def values(query: ListQuery, rows: list, reveal: bool) -> list[list[object]]:
 def csv_file(query: ListQuery, rows: list, reveal: bool) -> bytes:
     """The bytes `bhyt worklist … --format csv --out FILE` writes (with the byte-order mark Excel needs)."""
     return to_csv(columns(query.name), values(query, rows, reveal)).encode("utf-8-sig")
+
+
+def reminders_file(shared: SharedAnalytics, query: ListQuery, rows: list) -> tuple[bytes, int]:
+    """The SMS/Zalo messages of `bhyt worklist … --format reminders --out FILE` (its bytes, BOM and all),
+    and how many there are."""
+    with shared.connection() as con:
+        found = reminders(con, query.unit.code, query.as_of, rows)
+    return reminders_csv(found).encode("utf-8-sig"), len(found.messages)
 
 
 def xlsx_file(query: ListQuery, rows: list, reveal: bool) -> bytes:

@@ -38,18 +38,19 @@ from bhyt.web.worklist_views import (
     parse_date,
     parse_days,
     per_hamlet,
+    reminders_file,
     unit_choices,
     values,
     xlsx_file,
 )
-from bhyt.worklist_tables import ListName, columns
+from bhyt.worklist_tables import REMINDER_LISTS, ListName, columns
 
 router = APIRouter(include_in_schema=False)
 NAV = [NavItem(30, N_("Danh sách công việc"), "/worklists", "view")]
 
 # Rows a page shows; the counts and the files always hold the whole list.
 PAGE_SIZE = 100
-FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "reminders": "text/csv; charset=utf-8"}
 
 
 def _list_name(name: str) -> ListName:
@@ -114,7 +115,8 @@ def _render_list(request: Request, account: Account, name: ListName, chain: list
     return render(request, "worklists/list.html", status_code=status_code, list_name=name, labels=LIST_LABELS,
                   hints=LIST_HINTS, chain=chain, unit=chain[-1], entered=entered, error=error, query=query,
                   choices=unit_choices(request.app.state.engine, request.app.state.analytics, account, chain),
-                  with_days=name in WITH_DAYS, with_since=name in WITH_SINCE, **shown)
+                  with_days=name in WITH_DAYS, with_since=name in WITH_SINCE,
+                  with_reminders=name in REMINDER_LISTS, **shown)
 
 
 @router.get("/worklists/{name}")
@@ -134,18 +136,26 @@ def reveal_page(request: Request, name: str, unit: str = Form(...), as_of: str =
 def _download(request: Request, account: Account, name: ListName, unit: str | None, as_of: str, days: str,
               since: str, output: str, reveal: bool):
     if output not in FORMATS:
-        raise HTTPException(400, "Định dạng tệp phải là csv hoặc xlsx.")
+        raise HTTPException(400, "Định dạng tệp phải là csv, xlsx hoặc reminders.")
+    if output == "reminders" and (reveal or name not in REMINDER_LISTS):
+        raise HTTPException(400, "Tin nhắn nhắc chỉ lập từ danh sách thẻ sắp hết hạn, thẻ đã hết hạn hoặc người "
+                                 "chưa có thẻ.")
     try:
         query = _query(request, account, name, unit, as_of, days, since)
         rows = list_rows(request.app.state.analytics, query)
     except QueryError as error:
         raise HTTPException(400, str(error)) from None
+    detail = {**query.params(), "rows": len(rows), "format": output}
+    if output == "reminders":
+        # The messages carry phone numbers in full: an export of named people, as the CLI records it.
+        content, detail["messages"] = reminders_file(request.app.state.analytics, query, rows)
+        filename = f"{query.file_stem}-tin-nhan.csv"
+    else:
+        content = csv_file(query, rows, reveal) if output == "csv" else xlsx_file(query, rows, reveal)
+        filename = f"{query.file_stem}{'-day-du' if reveal else ''}.{output}"
     # As `bhyt worklist` writes it: the action says whether the numbers went out whole.
     record(request.app.state.engine, account.username, "reveal_id" if reveal else "export_people",
-           unit_code=query.unit.code, subject=f"worklist {name.value}",
-           detail={**query.params(), "rows": len(rows), "format": output}, client=client_host(request))
-    content = csv_file(query, rows, reveal) if output == "csv" else xlsx_file(query, rows, reveal)
-    filename = f"{query.file_stem}{'-day-du' if reveal else ''}.{output}"
+           unit_code=query.unit.code, subject=f"worklist {name.value}", detail=detail, client=client_host(request))
     return no_store(Response(content, media_type=FORMATS[output],
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'}))
 
