@@ -145,3 +145,18 @@ def test_a_new_rule_is_a_file_and_its_contract_is_checked(world, tmp_path: Path)
                                                   "'x' AS explanation FROM episodes"))
     with pytest.raises(RuleError, match="Quy tắc MY_RULE: kết quả sai hợp đồng"):
         assess(lake, url, [negative])
+
+
+def test_a_database_not_upgraded_is_named(tmp_path: Path) -> None:
+    from bhyt.claims.assessment import AssessmentError
+    from bhyt.claims.lake import ClaimsLake
+    from bhyt.store.db import make_engine
+    from bhyt.store.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0005")
+    try:
+        with pytest.raises(AssessmentError, match="claim_decisions.*bhyt init"):
+            assess(ClaimsLake(tmp_path / "lake"), plain_url(engine), load_catalogue())
+    finally:
+        engine.dispose()

@@ -64,7 +64,11 @@ PARAMETERS = {
 CONTRACT = ("ma_lk", "bang", "stt", "amount_at_risk", "explanation")
 
 
-class RuleError(RuntimeError):
+class AssessmentError(RuntimeError):
+    """The assessment cannot run; the message says why, in Vietnamese."""
+
+
+class RuleError(AssessmentError):
     """A rule whose SQL breaks the contract or fails; the message names the rule."""
 
 
@@ -118,21 +122,35 @@ def assess(lake: ClaimsLake, database_url: str, rules: list[Rule], scope: Scope 
     """Run `rules` over the claims of `scope`; findings sorted by facility, claim, rule and line."""
     con = new_connection()
     try:
-        prepare(con, lake, database_url, scope)
-        con.execute("""CREATE TEMP TABLE findings (rule_id VARCHAR, ma_lk VARCHAR, bang VARCHAR, stt BIGINT,
-                                                   amount_at_risk DECIMAL(18, 2), explanation VARCHAR)""")
+        try:
+            prepare(con, lake, database_url, scope)
+        except duckdb.CatalogException as problem:
+            first_line = str(problem).splitlines()[0]
+            raise AssessmentError(f"Thiếu bảng cần cho giám định ({first_line}); hãy nâng cấp cơ sở dữ liệu bằng "
+                                  f"`bhyt init`.") from None
+        create_findings(con)
         seconds = {}
         for rule in rules:
             started = time.perf_counter()
             run_rule(con, rule)
             seconds[rule.id] = time.perf_counter() - started
-        _register_rules(con, rules)
-        findings = [Finding(*row) for row in con.execute(_FINDINGS_SQL).fetchall()]
-        summary = [Summary(*row) for row in con.execute(_SUMMARY_SQL).fetchall()]
-        episodes, lines = con.execute("SELECT (SELECT count(*) FROM episodes), (SELECT count(*) FROM lines)").fetchone()
-        return Assessment(rules, episodes, lines, findings, summary, seconds)
+        return collect(con, rules, seconds)
     finally:
         con.close()
+
+
+def create_findings(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""CREATE TEMP TABLE findings (rule_id VARCHAR, ma_lk VARCHAR, bang VARCHAR, stt BIGINT,
+                                               amount_at_risk DECIMAL(18, 2), explanation VARCHAR)""")
+
+
+def collect(con: duckdb.DuckDBPyConnection, rules: list[Rule], seconds: dict[str, float]) -> Assessment:
+    """The Assessment of the rows in `findings`: each with its episode, line and decision; the summary."""
+    _register_rules(con, rules)
+    findings = [Finding(*row) for row in con.execute(_FINDINGS_SQL).fetchall()]
+    summary = [Summary(*row) for row in con.execute(_SUMMARY_SQL).fetchall()]
+    episodes, lines = con.execute("SELECT (SELECT count(*) FROM episodes), (SELECT count(*) FROM lines)").fetchone()
+    return Assessment(rules, episodes, lines, findings, summary, seconds)
 
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> None:
@@ -153,6 +171,11 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> None:
             WHERE f.ma_lk IN (SELECT ma_lk FROM episodes)""")
     except duckdb.Error as problem:
         raise RuleError(f"Quy tắc {rule.id}: lỗi khi chạy: {problem}") from None
+    check_findings(con, rule)
+
+
+def check_findings(con: duckdb.DuckDBPyConnection, rule: Rule) -> None:
+    """The rule's rows in `findings` keep the contract."""
     bad = con.execute(f"""SELECT ma_lk, bang, stt, amount_at_risk FROM findings WHERE rule_id = '{rule.id}'
                           AND (amount_at_risk IS NULL OR amount_at_risk < 0 OR explanation IS NULL
                                OR bang NOT IN ('XML1', 'XML2', 'XML3') OR (bang = 'XML1') <> (stt IS NULL))
@@ -162,26 +185,19 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> None:
                         f"bảng hoặc STT không hợp lệ): {bad}.")
 
 
-def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str, scope: Scope) -> None:
-    """Every table and view the rule SQL contract names, on `con`."""
+def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str, scope: Scope,
+            materialized: bool = True) -> None:
+    """Every table and view the rule SQL contract names, on `con`; the lines of the scope as views over
+    the lake when not `materialized` (the Spark engine runs the rules and only looks findings up here)."""
     lake.register(con)
-    conditions, values = [], {}
-    if scope.first:
-        conditions.append("CAST(ngay_ra AS DATE) >= $first")
-        values["first"] = scope.first
-    if scope.last:
-        conditions.append("CAST(ngay_ra AS DATE) <= $last")
-        values["last"] = scope.last
-    if scope.facility:
-        conditions.append("facility = $facility")
-        values["facility"] = scope.facility
-    if scope.ma_lk:
-        conditions.append("ma_lk = $ma_lk")
-        values["ma_lk"] = scope.ma_lk
-    where = " AND ".join(conditions) or "true"
+    tests = {"first": "CAST(ngay_ra AS DATE) >= $first", "last": "CAST(ngay_ra AS DATE) <= $last",
+             "facility": "facility = $facility", "ma_lk": "ma_lk = $ma_lk"}
+    values = {name: getattr(scope, name) for name in tests if getattr(scope, name)}
+    where = " AND ".join(tests[name] for name in values) or "true"
     con.execute(f"CREATE TEMP TABLE episodes AS SELECT * FROM xml1 WHERE {where}", values)
     for name, table in (("drug_lines", "xml2"), ("service_lines", "xml3")):
-        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {table} WHERE ma_lk IN (SELECT ma_lk FROM episodes)")
+        kind = "TABLE" if materialized else "VIEW"
+        con.execute(f"CREATE TEMP {kind} {name} AS SELECT * FROM {table} WHERE ma_lk IN (SELECT ma_lk FROM episodes)")
     con.execute(_LINES_SQL)
     con.execute(_DIAGNOSES_SQL)
     con.execute(_DIAGNOSIS_KEYS_SQL)
@@ -214,7 +230,8 @@ SELECT ma_lk, code, upper(replace(code, '.', '')) AS code_norm, left(upper(code)
 FROM (
     SELECT ma_lk, trim(ma_benh_chinh) AS code, true AS main FROM episodes
     UNION ALL
-    SELECT ma_lk, trim(unnest(string_split(ma_benh_kt, ';'))), false FROM episodes
+    -- unnest stands alone in its SELECT: Spark, where it becomes explode, allows no generator inside trim.
+    SELECT ma_lk, trim(code), false FROM (SELECT ma_lk, unnest(string_split(ma_benh_kt, ';')) AS code FROM episodes)
 )
 WHERE code IS NOT NULL AND code <> ''
 """

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from bhyt.analytics.engine import plain_url
-from bhyt.claims.assessment import Assessment, RuleError, Scope, assess
+from bhyt.claims.assessment import Assessment, AssessmentError, Scope, assess
 from bhyt.claims.assessment_files import (
     FINDING_COLUMNS,
     REJECTION_COLUMNS,
@@ -73,7 +73,7 @@ def _run(lake: Path | None, scope: Scope, rule_ids: list[str] | None) -> Assessm
         if not rules:
             raise fail("Không có quy tắc nào có hiệu lực trong khoảng thời gian đã chọn.")
         return assess(_lake(lake), plain_url(default_engine()), rules, scope)
-    except (CatalogueError, RuleError, LakeError) as error:
+    except (CatalogueError, AssessmentError, LakeError) as error:
         raise fail(str(error)) from None
 
 
