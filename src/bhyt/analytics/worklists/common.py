@@ -64,14 +64,16 @@ def residents(unit_scope: Scope, day: str = "$as_of") -> str:
     """
 
 
-def segments_of(unit_scope: Scope, people: str = "people") -> str:
+def segments_of(unit_scope: Scope, people: str = "people", once: bool = True) -> str:
     """The coverage segments of `people`, residents of the unit, read from `coverage_facts`: it holds
     every segment of a person beside each of their residences, sorted by commune and hamlet, so a
     commune's rows lie together and the scan skips the rest of the province (`card_segments` is sorted
     by date: a person's segments are spread through all of it). A person with two residences in a
-    province has their segments twice: DISTINCT keeps one of each."""
+    province has their segments twice there: `once` keeps one of each (a commune or hamlet holds one
+    residence a person, so only a province needs it)."""
+    distinct = "DISTINCT" if once and unit_scope.level == "province" else ""
     return f"""
-        SELECT DISTINCT person_id, covered_from, covered_to, participant_code, statutory_group
+        SELECT {distinct} person_id, covered_from, covered_to, participant_code, statutory_group
         FROM coverage_facts r
         WHERE {unit_scope.filter} AND covered_from IS NOT NULL AND person_id IN (SELECT person_id FROM {people})
     """
@@ -81,8 +83,9 @@ def coverage_of(people: str = "people", day: str = "$as_of", within: Scope | Non
     """One pass over the card segments of `people`: per person the code covering `day` (one segment
     at most covers a day), the last coverage before it and its code, and the statutory groups ever
     held (bit g set for group g). `within`, the unit the people live in, lets the pass read that
-    unit's segments only (`segments_of`); without it every segment is read."""
-    segments = "card_segments" if within is None else f"({segments_of(within, people)})"
+    unit's segments only (`segments_of`; a segment read twice changes none of the answers); without
+    it every segment is read."""
+    segments = "card_segments" if within is None else f"({segments_of(within, people, once=False)})"
     return f"""
         SELECT person_id,
                arg_max(participant_code, covered_to) FILTER (WHERE covered_from <= {day} AND covered_to >= {day})
