@@ -13,6 +13,7 @@ first filled with a demo province of --persons people (default 200,000; `bhyt de
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from datetime import date
 
@@ -89,6 +90,8 @@ def main() -> None:
             "SELECT count(DISTINCT person_id) FROM residences WHERE province_code = ?", [province]).fetchone()[0]
         print(f"As of {args.as_of}: commune {commune} with {residents:,} residents; province {province} with "
               f"{in_province:,} people ever resident. Best of {args.runs} for the commune, 1 run for the province.")
+        # Wall times swell with the machine's load; CPU times much less.
+        print("Load average (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
         print(f"{'list':18} {'commune rows':>12} {'ms':>6} {'cpu ms':>7} {'province rows':>14} {'s':>6} {'cpu s':>6}")
         slowest = 0.0
         for name, work in lists.items():

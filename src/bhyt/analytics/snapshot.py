@@ -7,8 +7,10 @@ format of its tables, and is rebuilt when either has moved on. A rebuild writes 
 that still has the old file open keeps a consistent, if older, picture.
 
 What the copy adds to the registry: each residence carries its province and the person's birth date,
-sex and death date (every coverage question filters on them, so no join is needed), and each card
-its statutory group and the priority that picks one code for a person holding several.
+sex and death date (every coverage question filters on them, so no join is needed) and a key of the
+person's folded name (a hash, for the duplicates list: the copy keeps no names), and each card its
+statutory group and the priority that picks one code for a person holding several. Persons carry
+their phone and whether they head their household, for reminders.
 """
 
 from __future__ import annotations
