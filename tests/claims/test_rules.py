@@ -46,6 +46,8 @@ def test_explanations_name_the_fields_and_values(assessment: Assessment) -> None
         "NGAY_VAO 2026-01-05 sau ngày mất 2026-01-04 của người bệnh (theo SO_CCCD) trong hệ thống")
     card = by_claim["CARD_ENDS_BEFORE", "CARD_INVALID"]
     assert "ngày 2026-01-06" in card.explanation and "1 ngày không có thẻ" in card.explanation
+    # The card's BHXH number is masked as lists mask it.
+    assert card.explanation.startswith("Không có thẻ MA_THE_BHYT GD479000*****03 còn giá trị")
     overlap = by_claim["STAY_B", "OVERLAP_STAY"]
     assert "STAY_B_NEXT" in overlap.explanation and overlap.amount_at_risk == 0
     later = by_claim["STAY_B_NEXT", "OVERLAP_STAY"]

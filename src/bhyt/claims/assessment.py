@@ -28,7 +28,10 @@ It can read, on one connection:
 - ``benefit_rates(level, rate)``, ``base_salaries(amount, effective_from, effective_to)``,
   ``approved_prices``, ``facility_tiers`` (bhyt.claims.reference; empty until imported),
   ``icd_limits``, ``long_prescription_allowed`` (bhyt.claims.reference_icd);
-- ``params``: one row of the parameters below.
+- ``params``: one row of the parameters below;
+- the macro ``masked_cards(text)``: card codes (';'-separated) as an explanation may show them, the
+  participant type, level and province kept and the BHXH number masked as bhyt.masking does
+  ("GD4797920000123" → "GD479792*****23").
 """
 
 from __future__ import annotations
@@ -203,6 +206,7 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
     con.execute(_DIAGNOSIS_KEYS_SQL)
     _register_registry(con, database_url)
     _register_parameters(con)
+    con.execute(_MACROS_SQL)
     for reference in (APPROVED_PRICES, FACILITY_TIERS):
         register_reference(con, reference, lake.root)
     for name, table in (("icd_limits", icd_limits()), ("long_prescription_allowed", long_prescription_allowed())):
@@ -243,6 +247,17 @@ CREATE TEMP VIEW diagnosis_keys AS
 SELECT ma_lk, code, main, category AS key FROM diagnoses
 UNION ALL
 SELECT ma_lk, code, main, code_norm FROM diagnoses WHERE code_norm <> category
+"""
+
+
+# The 10-digit BHXH number after the 5 characters of type, level and province: its first 3 and last 2
+# digits shown, as bhyt.masking.mask shows a 10-digit number; another length is hidden but its ends.
+_MACROS_SQL = """
+CREATE TEMP MACRO masked_card(code) AS
+    CASE WHEN length(code) = 15 THEN left(code, 8) || '*****' || right(code, 2)
+         ELSE left(code, 1) || repeat('*', greatest(length(code) - 2, 0)) || right(code, 1) END;
+CREATE TEMP MACRO masked_cards(codes) AS
+    array_to_string(list_transform(string_split(codes, ';'), code -> masked_card(trim(code))), ';');
 """
 
 
