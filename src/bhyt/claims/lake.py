@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bhyt.claims.tables import PRECISIONS, SCALES, TABLES, Field, Kind
@@ -237,7 +238,8 @@ class ClaimsLake:
                                           WHERE ma_lk IN (SELECT ma_lk FROM incoming)""").fetchall()
                     affected |= {(month, facility) for month, facility, _ma_lk in old}
                     replaced = len({ma_lk for _month, _facility, ma_lk in old})
-                new_manifest = {name: self._rewrite(con, table, name, manifest[name], affected, staging)
+                incoming_keys = con.execute("SELECT ma_lk FROM incoming").to_arrow_table().column("ma_lk")
+                new_manifest = {name: self._rewrite(con, table, name, manifest[name], affected, incoming_keys, staging)
                                 for table in TABLES for name in [dataset_name(table)]}
                 claims = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
             self._swap_manifest(new_manifest)
@@ -245,66 +247,23 @@ class ClaimsLake:
             return WriteResult(claims, replaced, len(affected))
 
     def _rewrite(self, con: duckdb.DuckDBPyConnection, table: str, name: str, listed: list[str],
-                 affected: set[tuple[str, str]], staging: Staging) -> list[str]:
-        """The dataset's new file list: untouched partitions as they are, affected ones rewritten."""
+                 affected: set[tuple[str, str]], replaced: pa.Array, staging: Staging) -> list[str]:
+        """The dataset's new file list: untouched partitions as they are, affected ones rewritten with
+        their old rows less the `replaced` MA_LKs, then the new rows."""
         kept = [path for path in listed if _partition(path) not in affected]
-        old = [self.root / path for path in listed if _partition(path) in affected]
-        columns = ", ".join(schema(table).names)
-        sources = []
-        if old:
-            sources.append(f"""SELECT {columns}, month, facility FROM read_parquet({_sql_list(old)}, {HIVE_OPTIONS})
-                               WHERE ma_lk NOT IN (SELECT ma_lk FROM incoming)""")
+        old: dict[tuple[str, str], list[Path]] = {}
+        for path in listed:
+            if _partition(path) in affected:
+                old.setdefault(_partition(path), []).append(self.root / path)
         staged = staging.staged(table)
+        new: Iterable[pa.RecordBatch] = ()
         if staged:
             picked = ", ".join(f"s.{column}" for column in schema(table).names)
-            sources.append(f"""SELECT {picked}, i.month, i.facility FROM read_parquet({_sql_list(staged)}) s
-                               JOIN incoming i ON s.ma_lk = i.ma_lk AND s.{SEQUENCE} = i.{SEQUENCE}""")
-        if not sources:
-            return kept
-        ordered = con.execute(f"SELECT * FROM ({' UNION ALL '.join(sources)}) ORDER BY month, facility, ma_lk, stt")
-        return kept + self._write_partitions(name, schema(table), ordered.to_arrow_reader(ROW_GROUP_ROWS))
-
-    def _write_partitions(self, name: str, file_schema: pa.Schema, batches: pa.RecordBatchReader) -> list[str]:
-        """One new file per partition from batches sorted by partition, written one partition at a time
-        (DuckDB's PARTITION_BY keeps a buffer for every partition at once: out of memory at a few hundred)."""
-        written: list[str] = []
-        pending: list[pa.Table] = []
-        writer: pq.ParquetWriter | None = None
-        current: tuple[str, str] | None = None
-
-        def flush() -> None:
-            if pending:
-                writer.write_table(pa.concat_tables(pending))  # one row group
-                pending.clear()
-
-        try:
-            for batch in batches:
-                keys = list(zip(batch.column("month").to_pylist(), batch.column("facility").to_pylist()))
-                rows = batch.drop_columns(list(PARTITIONS)).cast(file_schema)
-                start = 0
-                for key, run in itertools.groupby(keys):
-                    length = sum(1 for _ in run)
-                    if key != current:
-                        flush()
-                        if writer is not None:
-                            writer.close()
-                        relative = f"{name}/month={key[0]}/facility={key[1]}/part-{uuid.uuid4()}.parquet"
-                        (self.root / relative).parent.mkdir(parents=True, exist_ok=True)
-                        writer = pq.ParquetWriter(self.root / relative, file_schema)
-                        written.append(relative)
-                        current = key
-                    pending.append(pa.Table.from_batches([rows.slice(start, length)]))
-                    start += length
-                    if sum(part.num_rows for part in pending) >= ROW_GROUP_ROWS:
-                        flush()
-            flush()
-        finally:
-            if writer is not None:
-                writer.close()
-        # Durable before the manifest names them; fsync waits on the disk, not the GIL.
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(_fsync, [self.root / path for path in written]))
-        return written
+            new = con.execute(f"""
+                SELECT {picked}, i.month, i.facility FROM read_parquet({_sql_list(staged)}) s
+                JOIN incoming i ON s.ma_lk = i.ma_lk AND s.{SEQUENCE} = i.{SEQUENCE}
+                ORDER BY i.month, i.facility, s.ma_lk, s.stt""").to_arrow_reader(ROW_GROUP_ROWS)
+        return kept + _PartitionWriter(self.root, name, schema(table), old, replaced).write(new)
 
     def _swap_manifest(self, manifest: dict[str, list[str]]) -> None:
         temporary = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
@@ -328,6 +287,79 @@ class ClaimsLake:
         shutil.rmtree(self.root / "_tmp", ignore_errors=True)
         for temporary in self.root.glob(f"{MANIFEST}.*.tmp"):
             temporary.unlink()
+
+
+class _PartitionWriter:
+    """Writes a dataset's affected partitions one at a time, one new file each: the old rows that stay,
+    read a row group at a time, then the new rows, which come sorted by partition. Memory holds one
+    row group, however many partitions (DuckDB's COPY … PARTITION_BY holds a buffer for each, and ran
+    out of 1 GB at a few hundred)."""
+
+    def __init__(self, root: Path, name: str, file_schema: pa.Schema, old: dict[tuple[str, str], list[Path]],
+                 replaced: pa.Array):
+        self.root, self.name, self.file_schema = root, name, file_schema
+        self.old, self.replaced = old, replaced
+        self.written: list[str] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._key: tuple[str, str] | None = None
+        self._pending: list[pa.Table] = []
+
+    def write(self, new: Iterable[pa.RecordBatch]) -> list[str]:
+        try:
+            for batch in new:
+                keys = zip(batch.column("month").to_pylist(), batch.column("facility").to_pylist())
+                rows = batch.drop_columns(list(PARTITIONS))
+                start = 0
+                for key, run in itertools.groupby(keys):
+                    length = sum(1 for _ in run)
+                    if key != self._key:
+                        self._start(key)
+                    self._add(rows.slice(start, length))
+                    start += length
+            # Partitions that only lost claims (re-sent elsewhere) keep their other rows.
+            for key in sorted(self.old):
+                self._start(key)
+            self._close()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+        # Durable before the manifest names them; fsync waits on the disk, not the GIL.
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(_fsync, [self.root / path for path in self.written]))
+        return self.written
+
+    def _start(self, key: tuple[str, str]) -> None:
+        self._close()
+        self._key = key
+        for path in self.old.pop(key, []):
+            with pq.ParquetFile(path) as parquet:
+                for batch in parquet.iter_batches(ROW_GROUP_ROWS):
+                    staying = batch.filter(pc.invert(pc.is_in(batch.column("ma_lk"), value_set=self.replaced)))
+                    self._add(staying)
+
+    def _add(self, rows: pa.RecordBatch) -> None:
+        if not rows.num_rows:
+            return
+        if self._writer is None:
+            month, facility = self._key
+            relative = f"{self.name}/month={month}/facility={facility}/part-{uuid.uuid4()}.parquet"
+            (self.root / relative).parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self.root / relative, self.file_schema)
+            self.written.append(relative)
+        self._pending.append(pa.Table.from_batches([rows.cast(self.file_schema)]))
+        if sum(table.num_rows for table in self._pending) >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.concat_tables(self._pending))  # one row group
+            self._pending.clear()
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._flush()
+            self._writer.close()
+            self._writer = None
 
 
 def _partition(relative: str) -> tuple[str, str]:
