@@ -398,3 +398,16 @@ def test_the_pages_read_in_english(client_for, commune):
     for path, expected in pages.items():
         html = client.get(path).text
         assert [text for text in expected if text not in html] == [], path
+
+
+def test_refusals_read_in_english(client_for, commune, cli_rows):
+    client = client_for("xa")
+    client.get("/lang/en?next=/worklists")
+    refused = client.get(f"/worklists/expiring?unit={commune}&days=abc")
+    assert refused.status_code == 400
+    assert "The number of days must be a whole number from 1 to 366 (got &#39;abc&#39;)." in refused.text
+    household = cli_rows[ListName.uninsured][0]["ma_ho"]
+    form = client.get(f"/visits/new?household={household}").text
+    answer = client.post("/visits", data={"csrf_token": csrf_of(form), "household": household, "visited_on": "x",
+                                          "officer": "Lan", "outcome": "promised"})
+    assert answer.status_code == 400 and "Visit date is not valid: &#39;x&#39; (write it as YYYY-MM-DD)." in answer.text

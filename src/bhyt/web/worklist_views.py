@@ -20,7 +20,7 @@ from bhyt.reminders import reminders
 from bhyt.reminders import to_csv as reminders_csv
 from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
-from bhyt.web.i18n import N_
+from bhyt.web.i18n import N_, gettext
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.worklist_tables import ListName, columns, plain, run_list, to_csv, write_xlsx
 
@@ -106,17 +106,23 @@ def default_since(as_of: date) -> date:
     return as_of.replace(day=1)
 
 
+# What a date field is called in a message (`parse_date`'s `what`).
+DATE_FIELDS = (N_("Ngày tính"), N_("Từ ngày"), N_("Ngày thăm"), N_("Ngày hẹn thăm lại"))
+
+
 def parse_date(text: str | None, what: str) -> date | None:
+    """The date typed in a field named `what` (one of DATE_FIELDS), or None for an empty field."""
     if not text or not text.strip():
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise QueryError(f"{what} không hợp lệ: '{text}' (cần dạng YYYY-MM-DD).") from None
+        raise QueryError(gettext("%(what)s không hợp lệ: '%(text)s' (cần dạng YYYY-MM-DD).")
+                         % {"what": gettext(what), "text": text}) from None
 
 
 def _days_refused(value: object) -> QueryError:
-    return QueryError(f"Số ngày phải là số nguyên từ 1 đến 366 (nhận '{value}').")
+    return QueryError(gettext("Số ngày phải là số nguyên từ 1 đến 366 (nhận '%(value)s').") % {"value": value})
 
 
 def parse_days(text: str | None) -> int:
@@ -163,7 +169,8 @@ def list_query(engine: Engine, shared: SharedAnalytics, account: Account, name: 
     if name in WITH_SINCE:
         since = since or default_since(as_of)
         if since > as_of:
-            raise QueryError(f"Ngày bắt đầu {since:%d/%m/%Y} sau ngày tính {as_of:%d/%m/%Y}.")
+            raise QueryError(gettext("Ngày bắt đầu %(since)s sau ngày tính %(as_of)s.")
+                             % {"since": f"{since:%d/%m/%Y}", "as_of": f"{as_of:%d/%m/%Y}"})
     else:
         since = None
     if not 1 <= days <= 366:

@@ -16,7 +16,7 @@ from bhyt.masking import mask
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
-from bhyt.web.i18n import N_
+from bhyt.web.i18n import N_, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit
 from bhyt.web.templating import render
@@ -55,7 +55,7 @@ def visits_page(request: Request, unit: str | None = Query(None), as_of: str = Q
         return _page(request, account, chain, date.today(), status_code=400, error=str(error))
     notice = None
     if recorded is not None:
-        notice = f"Đã ghi lần thăm số {recorded}."
+        notice = gettext("Đã ghi lần thăm số %(number)s.") % {"number": recorded}
     return _page(request, account, chain, day, notice=notice, back=_back(back))
 
 
@@ -65,7 +65,7 @@ def assign(request: Request, unit: str = Form(...), hamlet: str = Form(""), offi
     engine = request.app.state.engine
     chain = check_unit(engine, account, unit)
     if not hamlet:
-        return _page(request, account, chain, date.today(), status_code=400, error="Hãy chọn thôn, tổ để giao.")
+        return _page(request, account, chain, date.today(), status_code=400, error=gettext("Hãy chọn thôn, tổ để giao."))
     hamlet_unit = check_unit(engine, account, hamlet)[-1]
     try:
         result = visits.assign_hamlet(engine, hamlet_unit.code, officer, account.username, date.today())
@@ -74,8 +74,9 @@ def assign(request: Request, unit: str = Form(...), hamlet: str = Form(""), offi
                      entered={"hamlet": hamlet, "officer": officer})
     record(engine, account.username, "assign_visits", unit_code=hamlet_unit.code, subject=officer.strip(),
            detail={"households": result.households, "changed": result.changed}, client=client_host(request))
-    notice = (f"{hamlet_unit.name}: {result.households} hộ do {officer.strip()} phụ trách "
-              f"({result.changed} hộ mới giao).")
+    notice = gettext("%(hamlet)s: %(households)s hộ do %(officer)s phụ trách (%(changed)s hộ mới giao).") % {
+        "hamlet": hamlet_unit.name, "households": result.households, "officer": officer.strip(),
+        "changed": result.changed}
     return _page(request, account, chain, date.today(), notice=notice)
 
 
@@ -106,7 +107,7 @@ def _household(request: Request, account: Account, code: str) -> tuple[visits.Ho
     engine = request.app.state.engine
     household = visits.household_to_visit(engine, code.strip())
     if household is None:
-        raise HTTPException(404, f"Không có hộ mã '{code}'.")
+        raise HTTPException(404, gettext("Không có hộ mã '%(code)s'.") % {"code": code})
     return household, check_unit(engine, account, household.hamlet_code or household.commune_code)
 
 
@@ -139,11 +140,11 @@ def record_visit(request: Request, household: str = Form(...), person: str = For
     try:
         day = parse_date(visited_on, "Ngày thăm")
         if day is None:
-            raise QueryError("Hãy ghi ngày thăm.")
+            raise QueryError(gettext("Hãy ghi ngày thăm."))
         if day > date.today():
-            raise QueryError(f"Ngày thăm {day:%d/%m/%Y} ở tương lai.")
+            raise QueryError(gettext("Ngày thăm %(day)s ở tương lai.") % {"day": f"{day:%d/%m/%Y}"})
         if not outcome:
-            raise QueryError("Hãy chọn kết quả lần thăm.")
+            raise QueryError(gettext("Hãy chọn kết quả lần thăm."))
         member = _member(found, person)
         number = visits.record_visit(
             engine, found.code, day, officer, outcome, account.username,
@@ -167,4 +168,4 @@ def _member(household: visits.HouseholdToVisit, person: str) -> visits.Member | 
     for member in household.members:
         if str(member.id) == person.strip():
             return member
-    raise QueryError(f"Người được chọn không thuộc hộ {household.code}.")
+    raise QueryError(gettext("Người được chọn không thuộc hộ %(code)s.") % {"code": household.code})

@@ -15,7 +15,7 @@ from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, permitted, require
-from bhyt.web.i18n import N_
+from bhyt.web.i18n import N_, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit
 from bhyt.web.templating import render
@@ -57,7 +57,7 @@ def _list_name(name: str) -> ListName:
     try:
         return ListName(name)
     except ValueError:
-        raise HTTPException(404, f"Không có danh sách '{name}'.") from None
+        raise HTTPException(404, gettext("Không có danh sách '%(name)s'.") % {"name": name}) from None
 
 
 @router.get("/worklists")
@@ -136,10 +136,10 @@ def reveal_page(request: Request, name: str, unit: str = Form(...), as_of: str =
 def _download(request: Request, account: Account, name: ListName, unit: str | None, as_of: str, days: str,
               since: str, output: str, reveal: bool):
     if output not in FORMATS:
-        raise HTTPException(400, "Định dạng tệp phải là csv, xlsx hoặc reminders.")
+        raise HTTPException(400, gettext("Định dạng tệp phải là csv, xlsx hoặc reminders."))
     if output == "reminders" and (reveal or name not in REMINDER_LISTS):
-        raise HTTPException(400, "Tin nhắn nhắc chỉ lập từ danh sách thẻ sắp hết hạn, thẻ đã hết hạn hoặc người "
-                                 "chưa có thẻ.")
+        raise HTTPException(400, gettext("Tin nhắn nhắc chỉ lập từ danh sách thẻ sắp hết hạn, thẻ đã hết hạn hoặc "
+                                         "người chưa có thẻ."))
     try:
         query = _query(request, account, name, unit, as_of, days, since)
         rows = list_rows(request.app.state.analytics, query)
