@@ -415,13 +415,17 @@ def format_value(field: Field, value: object) -> str:
     if field.kind is Kind.DATE:
         return value.strftime(DATE_FORMAT)  # type: ignore[attr-defined]
     if field.kind in SCALES:
-        return _format_decimal(Decimal(value), SCALES[field.kind])  # type: ignore[arg-type]
+        return _format_decimal(Decimal(value), SCALES[field.kind], field.kind)  # type: ignore[arg-type]
     return str(value)
 
 
-def _format_decimal(value: Decimal, places: int) -> str:
-    """Plain notation with the kind's places ("1500.50", never "1.5005E+3"); never rounds."""
+def _format_decimal(value: Decimal, places: int, kind: Kind) -> str:
+    """Plain notation ("1500.50", never "1.5005E+3"), never rounded: money with its 2 places and
+    quantities with their 3, as the decision writes them; percentages as short as they go ("80",
+    "32.5"), since MUC_HUONG has 4 characters in all."""
     exact = value.quantize(Decimal(1).scaleb(-places))
     if exact != value:
         raise ValueError(f"{value} has more than {places} decimal places")
+    if kind is Kind.PERCENT:
+        exact = exact.normalize()
     return format(exact, "f")
