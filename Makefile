@@ -10,6 +10,8 @@ VENDOR := src/bhyt/web/static/vendor/chart.umd.js
 # LibreOffice checks that the XLSX reports open with the right figures.
 CHROMIUM := /usr/bin/chromium
 SOFFICE := /usr/bin/soffice
+# Spark (the claims rules' second engine) runs on Debian's Java 17; its local mode downloads nothing.
+JAVA := /usr/bin/java
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test demo bench bench-coverage bench-web messages clean
@@ -34,13 +36,17 @@ $(SOFFICE):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui
 
+$(JAVA):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless
+
 # Builds the demo province (with one account per role) on the embedded SQLite file if it is not there
 # yet, then serves the web app on http://127.0.0.1:8000.
 run: $(INSTALLED) $(VENDOR)
 	$(BIN)/bhyt demo --if-absent
 	$(BIN)/bhyt serve --host 127.0.0.1 --port 8000
 
-test: $(INSTALLED) $(VENDOR) $(CHROMIUM) $(SOFFICE)
+test: $(INSTALLED) $(VENDOR) $(CHROMIUM) $(SOFFICE) $(JAVA)
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)

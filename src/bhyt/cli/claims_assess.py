@@ -4,6 +4,7 @@ against the rule catalogue, the reference lists the rules read, and the assessor
 from __future__ import annotations
 
 import getpass
+import shutil
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -26,7 +27,7 @@ from bhyt.claims.assessment_files import (
     write_csv_file,
     write_rejections_xlsx,
 )
-from bhyt.claims.catalogue import CatalogueError, load_catalogue, pick
+from bhyt.claims.catalogue import CatalogueError, Rule, load_catalogue, pick
 from bhyt.claims.decisions import ACCEPT, REJECT, DecisionRefused, record_decision
 from bhyt.claims.lake import ClaimsLake, LakeError
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, ReferenceError, ReferenceList, import_reference
@@ -43,6 +44,11 @@ FromOption = Annotated[Optional[date], typer.Option("--from", parser=parse_date,
                                                    help="Hồ sơ ra viện (NGAY_RA) từ ngày.")]
 ToOption = Annotated[Optional[date], typer.Option("--to", parser=parse_date, metavar="YYYY-MM-DD",
                                                  help="… đến ngày (tính cả ngày này).")]
+
+
+class EngineName(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 class OutputFormat(str, Enum):
@@ -65,16 +71,34 @@ def _period(first: date | None, last: date | None) -> str:
     return "mọi hồ sơ trong kho"
 
 
-def _run(lake: Path | None, scope: Scope, rule_ids: list[str] | None) -> Assessment:
+def _run(lake: Path | None, scope: Scope, rule_ids: list[str] | None, engine: EngineName = EngineName.duckdb,
+         spark_master: str = "local[*]") -> Assessment:
     if scope.first and scope.last and scope.first > scope.last:
         raise fail("--from phải trước hoặc bằng --to.")
     try:
         rules = pick(load_catalogue(), rule_ids, scope.first, scope.last)
         if not rules:
             raise fail("Không có quy tắc nào có hiệu lực trong khoảng thời gian đã chọn.")
+        if engine is EngineName.spark:
+            return _assess_on_spark(_lake(lake), plain_url(default_engine()), rules, scope, spark_master)
         return assess(_lake(lake), plain_url(default_engine()), rules, scope)
     except (CatalogueError, AssessmentError, LakeError) as error:
         raise fail(str(error)) from None
+
+
+def _assess_on_spark(lake: ClaimsLake, database_url: str, rules: list[Rule], scope: Scope, master: str) -> Assessment:
+    """The assessment with the rules run by Spark (the `spark` extra, and Java 17 for local mode)."""
+    try:
+        from bhyt.claims.spark_engine import assess_on_spark, spark_session
+    except ImportError:
+        raise fail("Chưa cài Spark: pip install 'bhyt[spark]'.") from None
+    if master.startswith("local") and shutil.which("java") is None:
+        raise fail("Spark cần Java 17 (apt-get install openjdk-17-jre-headless).")
+    spark = spark_session(master)
+    try:
+        return assess_on_spark(spark, lake, database_url, rules, scope)
+    finally:
+        spark.stop()
 
 
 @claims_app.command("assess")
@@ -86,13 +110,17 @@ def assess_command(
     output: Annotated[OutputFormat, typer.Option("--format", help="table, csv hoặc xlsx.")] = OutputFormat.table,
     out: Annotated[Optional[Path], typer.Option(help="Ghi ra tệp này (bắt buộc với xlsx).")] = None,
     lake: LakeOption = None,
+    engine: Annotated[EngineName, typer.Option(
+        help="duckdb (một máy) hoặc spark (cụm máy; cùng kết quả).")] = EngineName.duckdb,
+    spark_master: Annotated[str, typer.Option(help="Địa chỉ cụm Spark (spark://…, yarn) hoặc local[*] để chạy "
+                                                   "trên máy này.")] = "local[*]",
 ) -> None:
     """Giám định hồ sơ trong kho theo danh mục quy tắc: mỗi dòng một cảnh báo (MA_LK, quy tắc, mức độ,
     số tiền có nguy cơ, giải thích), rồi tổng hợp theo cơ sở KCB và quy tắc. Tệp xlsx có thêm danh sách
     đề nghị từ chối thanh toán của từng cơ sở."""
     if output is OutputFormat.xlsx and out is None:
         raise fail("Định dạng xlsx cần --out TỆP.xlsx.")
-    assessment = _run(lake, Scope(first, last, facility), rule)
+    assessment = _run(lake, Scope(first, last, facility), rule, engine, spark_master)
     period = _period(first, last)
     if output is OutputFormat.csv:
         write_csv_file(out, FINDING_COLUMNS, [finding_row(f) for f in assessment.findings])

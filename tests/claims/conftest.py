@@ -1,0 +1,57 @@
+"""The synthetic claims set (`bhyt demo claims`) ingested into a lake, built once per test session for the
+tests that assess it: the rules' precision and recall, and the DuckDB and Spark engines' agreement.
+
+The generator pays levels 3 and 4 in full at commune health stations, which it recognises by their
+code (the digits after the province above 100) and does not list; the fixture writes that list as the
+facility-tier file an assessor would import (`bhyt claims facilities`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bhyt.analytics.engine import plain_url
+from bhyt.claims.lake import ClaimsLake
+from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, import_reference
+from bhyt.demo import build_demo
+from bhyt.demo.claims import PRICES_FILE, write_demo_claims
+from bhyt.ingest.claims_service import ingest_claims
+from tests.conftest import write_csv
+from tests.demo.test_province import fresh_engine
+
+PERSONS, VISITS, SHARE = 8_000, 600, 0.01
+# Half a year: enough card gaps and deaths for every violation, and few enough month × facility
+# partitions for the lake's rewrite, which runs out of its 1 GB memory limit on a year of this set at
+# once (its many small partitions; reported to the lake's owner).
+FIRST, LAST = date(2026, 1, 1), date(2026, 6, 30)
+
+
+@dataclass(frozen=True)
+class DemoClaims:
+    lake: ClaimsLake
+    database_url: str
+    claims: Path  # the generated envelopes, with the labels and the price list
+
+
+@pytest.fixture(scope="session")
+def demo_claims(tmp_path_factory: pytest.TempPathFactory) -> DemoClaims:
+    folder = tmp_path_factory.mktemp("demo_claims")
+    engine = fresh_engine(folder / "province.db")
+    try:
+        build_demo(engine, persons=PERSONS)
+        claims = folder / "claims"
+        write_demo_claims(engine, VISITS, claims, share=SHARE, first=FIRST, last=LAST)
+        lake = ClaimsLake(folder / "lake")
+        assert not ingest_claims([claims], lake).errors
+        import_reference(APPROVED_PRICES, claims / PRICES_FILE, lake.root)
+        facilities = {path.stem[:5] for path in claims.glob("*.xml")}
+        stations = sorted(code for code in facilities if int(code[2:]) > 100)
+        tiers = write_csv(folder / "cap.csv", list(FACILITY_TIERS.columns),
+                          [[code, f"Trạm y tế {code}", "ban_dau"] for code in stations])
+        import_reference(FACILITY_TIERS, tiers, lake.root)
+        return DemoClaims(lake, plain_url(engine), claims)
+    finally:
+        engine.dispose()
