@@ -20,7 +20,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from bhyt.cli import app
-from bhyt.demo import build_demo
+from bhyt.demo import build_demo, claims_xml
 from bhyt.demo.claims import LABELS_FILE, PRICES_FILE, RULES, ClaimsRefused, write_demo_claims
 from bhyt.ingest.claims_xml import ClaimFile
 from tests.analytics.shared import cli_on
@@ -269,13 +269,14 @@ def test_the_claims_parser_reads_every_envelope(generated, claims):
         assert result.claim.rows["XML1"][0]["T_TONGCHI_BV"] == Decimal(expected["xml1"]["T_TONGCHI_BV"])
 
 
-def test_same_seed_same_files_and_a_folder_in_use_is_refused(registry, tmp_path):
+def test_same_seed_same_files_and_a_folder_in_use_is_refused(registry, tmp_path, monkeypatch):
     engine, _ = registry
 
     def digest(folder: Path) -> dict[str, str]:
         return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
 
     write_demo_claims(engine, 300, tmp_path / "a", seed=7)
+    monkeypatch.setattr(claims_xml, "BATCH_CLAIMS", 64)  # the envelopes in 5 batches: the same files
     write_demo_claims(engine, 300, tmp_path / "b", seed=7)
     write_demo_claims(engine, 300, tmp_path / "c", seed=8)
     assert digest(tmp_path / "a") == digest(tmp_path / "b") != digest(tmp_path / "c")

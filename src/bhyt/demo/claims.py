@@ -68,6 +68,7 @@ from bhyt.demo.claims_episodes import (
     move_after_death,
     move_card_invalid,
     move_overlap,
+    read_holders,
     read_registry,
 )
 from bhyt.demo.claims_lines import ClaimFacts, Lines, lines_of, make_lines
@@ -141,7 +142,8 @@ def write_demo_claims(
     used = _inject_episodes(registry, episodes, counts, first, last, streams[1], injected)
 
     report("Chẩn đoán, cơ sở khám, thuốc và dịch vụ", 0.2)
-    claims, meta = _claim_columns(registry, episodes, province, streams[2])
+    holders = read_holders(engine, registry.card_id[episodes.card])
+    claims, meta = _claim_columns(registry, episodes, holders, province, streams[2])
     facts = ClaimFacts(
         profile=meta.profile, chronic=meta.chronic, child=meta.age < 15, stay=episodes.visit_type > 0,
         day_treatment=episodes.visit_type == 2, admitted=episodes.admitted, length=episodes.length,
@@ -244,12 +246,12 @@ def _province_facilities(province: str, first_contact: list[str]) -> tuple[set[s
     return hospitals, stations
 
 
-def _claim_columns(registry: Registry, episodes: Episodes, province: str, rng: np.random.Generator):
+def _claim_columns(registry: Registry, episodes: Episodes, holders: dict[str, list], province: str,
+                   rng: np.random.Generator):
     n = episodes.count
     cards = episodes.card
-    rows = registry.rows.take(pa.array(cards))
-    dkbd = rows.column("first_contact_facility").to_pylist()
-    hospitals, stations = _province_facilities(province, registry.rows.column("first_contact_facility").to_pylist())
+    dkbd = registry.first_contact.take(pa.array(cards)).to_pylist()
+    hospitals, stations = _province_facilities(province, registry.first_contact.unique().to_pylist())
     main_hospital = f"{legacy_codes_of(province)[0]:02d}001"
     stay = episodes.visit_type > 0
     emergency = rng.random(n) < 0.2
@@ -293,14 +295,14 @@ def _claim_columns(registry: Registry, episodes: Episodes, province: str, rng: n
         "claim": np.arange(n),
         "ma_lk": [f"{facility[i]}{_ymd(first_day[i])}{i + 1:07d}" for i in range(n)],
         "ma_bn": [f"BN{p:09d}" for p in persons],
-        "ho_ten": rows.column("full_name").to_pylist(),
-        "so_cccd": rows.column("personal_id").to_pylist(),
+        "ho_ten": holders["full_name"],
+        "so_cccd": holders["personal_id"],
         "ngay_sinh": [_ymd(b) + "0000" for b in birth],
         "gioi_tinh": registry.sex[cards].astype(np.int64),
-        "dia_chi": rows.column("address").to_pylist(),
+        "dia_chi": holders["address"],
         "ma_tinh": [province] * n,
-        "ma_xa": rows.column("commune_code").to_pylist(),
-        "ma_the": rows.column("card_code").to_pylist(),
+        "ma_xa": holders["commune_code"],
+        "ma_the": holders["card_code"],
         "ma_dkbd": dkbd,
         "gt_the_tu": [_ymd(d) for d in registry.valid_from[cards]],
         "gt_the_den": [_ymd(d) for d in registry.valid_to[cards]],

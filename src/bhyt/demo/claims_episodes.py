@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, text
 
 from bhyt.analytics.engine import attached, plain_url
 from bhyt.demo.dates import day
@@ -35,9 +35,12 @@ class RegistryTooSmall(RuntimeError):
 
 @dataclass
 class Registry:
-    """The cards valid at some time in the period, one row each, sorted by person, with their holder."""
+    """The cards valid at some time in the period, one row each, sorted by person: dates and numbers
+    only. Names, addresses and codes are read later for the sampled cards alone (`read_holders`):
+    read for the 1.9 M cards of the 1.6 M-person demo province they took the read from 0.53 to 0.95 GB."""
 
-    rows: pa.Table  # strings kept in Arrow: only the sampled rows are turned into Python strings
+    card_id: np.ndarray  # card_periods.id
+    first_contact: pa.ChunkedArray  # first_contact_facility, strings kept in Arrow
     person: np.ndarray
     birth: np.ndarray
     sex: np.ndarray
@@ -57,8 +60,8 @@ class Registry:
 
 
 _CARDS_SQL = """
-SELECT c.person_id, p.personal_id, p.full_name, p.birth_date, p.sex, p.death_date, c.card_code,
-       c.benefit_level, c.valid_from, c.valid_to, c.first_contact_facility, h.commune_code, h.address
+SELECT c.id, c.person_id, p.birth_date, p.sex, p.death_date, c.benefit_level, c.valid_from, c.valid_to,
+       c.first_contact_facility
 FROM db.card_periods c
 JOIN db.persons p ON p.id = c.person_id
 JOIN db.households h ON h.id = p.household_id
@@ -81,7 +84,8 @@ def read_registry(engine: Engine, province: str, first: date, last: date) -> Reg
         return column.fill_null(missing).to_numpy().astype(np.int64)
 
     return Registry(
-        rows=rows,
+        card_id=rows.column("id").to_numpy().astype(np.int64),
+        first_contact=rows.column("first_contact_facility"),
         person=rows.column("person_id").to_numpy().astype(np.int64),
         birth=days("birth_date", 0),
         sex=rows.column("sex").to_numpy().astype(np.int8),
@@ -90,6 +94,30 @@ def read_registry(engine: Engine, province: str, first: date, last: date) -> Reg
         valid_from=days("valid_from", 0),
         valid_to=days("valid_to", NEVER),
     )
+
+
+_HOLDERS_SQL = text("""
+SELECT c.id, p.personal_id, p.full_name, c.card_code, h.commune_code, h.address
+FROM card_periods c
+JOIN persons p ON p.id = c.person_id
+JOIN households h ON h.id = p.household_id
+WHERE c.id IN :ids
+""").bindparams(bindparam("ids", expanding=True))
+HOLDER_FIELDS = ("personal_id", "full_name", "card_code", "commune_code", "address")
+_IDS_PER_QUERY = 5_000  # below SQLite's limit on bound parameters
+
+
+def read_holders(engine: Engine, card_ids: np.ndarray) -> dict[str, list]:
+    """Per card of `card_ids` (repeats allowed), in that order: its code and its holder's ID number,
+    name, commune and address, looked up by primary key."""
+    wanted = sorted({int(card) for card in card_ids})
+    found: dict[int, tuple] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            for row in connection.execute(_HOLDERS_SQL, {"ids": wanted[start:start + _IDS_PER_QUERY]}):
+                found[row[0]] = tuple(row[1:])
+    rows = [found[int(card)] for card in card_ids]
+    return {name: [row[k] for row in rows] for k, name in enumerate(HOLDER_FIELDS)}
 
 
 @dataclass
