@@ -67,6 +67,17 @@ PARAMETERS = {
 CONTRACT = ("ma_lk", "bang", "stt", "amount_at_risk", "explanation")
 
 
+def period_text(first: date | None, last: date | None) -> str:
+    """The period of an assessment as its files' titles name it."""
+    if first and last:
+        return f"ra viện từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}"
+    if first:
+        return f"ra viện từ {first:%d/%m/%Y}"
+    if last:
+        return f"ra viện đến {last:%d/%m/%Y}"
+    return "mọi hồ sơ trong kho"
+
+
 class AssessmentError(RuntimeError):
     """The assessment cannot run; the message says why, in Vietnamese."""
 
@@ -81,6 +92,9 @@ class Scope:
     last: date | None = None  # … to, inclusive
     facility: str | None = None
     ma_lk: str | None = None  # one claim only (checking a decision against its finding)
+    # Only facilities whose MA_CSKCB starts with one of these pre-2025 province codes (a province's
+    # assessors; see bhyt.claims.facility_province). Empty: every facility.
+    prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,7 +208,8 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
     the lake when not `materialized` (the Spark engine runs the rules and only looks findings up here)."""
     lake.register(con)
     tests = {"first": "CAST(ngay_ra AS DATE) >= $first", "last": "CAST(ngay_ra AS DATE) <= $last",
-             "facility": "facility = $facility", "ma_lk": "ma_lk = $ma_lk"}
+             "facility": "facility = $facility", "ma_lk": "ma_lk = $ma_lk",
+             "prefixes": "list_contains($prefixes, left(facility, 2))"}
     values = {name: getattr(scope, name) for name in tests if getattr(scope, name)}
     where = " AND ".join(tests[name] for name in values) or "true"
     con.execute(f"CREATE TEMP TABLE episodes AS SELECT * FROM xml1 WHERE {where}", values)
@@ -206,7 +221,7 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
     con.execute(_DIAGNOSIS_KEYS_SQL)
     _register_registry(con, database_url)
     _register_parameters(con)
-    con.execute(_MACROS_SQL)
+    create_masking_macros(con)
     for reference in (APPROVED_PRICES, FACILITY_TIERS):
         register_reference(con, reference, lake.root)
     for name, table in (("icd_limits", icd_limits()), ("long_prescription_allowed", long_prescription_allowed())):
@@ -259,6 +274,12 @@ CREATE TEMP MACRO masked_card(code) AS
 CREATE TEMP MACRO masked_cards(codes) AS
     array_to_string(list_transform(string_split(codes, ';'), code -> masked_card(trim(code))), ';');
 """
+
+
+def create_masking_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The macros `masked_card(code)` and `masked_cards(codes)` on `con` (the card codes of a claim as
+    explanations and pages show them)."""
+    con.execute(_MACROS_SQL)
 
 
 def _register_registry(con: duckdb.DuckDBPyConnection, database_url: str) -> None:

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from bhyt.analytics.engine import plain_url
-from bhyt.claims.assessment import Assessment, AssessmentError, Scope, assess
+from bhyt.claims.assessment import Assessment, AssessmentError, Scope, assess, period_text
 from bhyt.claims.assessment_files import (
     FINDING_COLUMNS,
     REJECTION_COLUMNS,
@@ -59,16 +59,6 @@ class OutputFormat(str, Enum):
 
 def _lake(lake: Path | None) -> ClaimsLake:
     return ClaimsLake(lake.resolve() if lake else claims_lake_dir())
-
-
-def _period(first: date | None, last: date | None) -> str:
-    if first and last:
-        return f"ra viện từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}"
-    if first:
-        return f"ra viện từ {first:%d/%m/%Y}"
-    if last:
-        return f"ra viện đến {last:%d/%m/%Y}"
-    return "mọi hồ sơ trong kho"
 
 
 def _run(lake: Path | None, scope: Scope, rule_ids: list[str] | None, engine: EngineName = EngineName.duckdb,
@@ -121,7 +111,7 @@ def assess_command(
     if output is OutputFormat.xlsx and out is None:
         raise fail("Định dạng xlsx cần --out TỆP.xlsx.")
     assessment = _run(lake, Scope(first, last, facility), rule, engine, spark_master)
-    period = _period(first, last)
+    period = period_text(first, last)
     if output is OutputFormat.csv:
         write_csv_file(out, FINDING_COLUMNS, [finding_row(f) for f in assessment.findings])
     elif output is OutputFormat.xlsx:
@@ -266,7 +256,7 @@ def rejections_command(
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise fail("--out phải là tệp .xlsx hoặc .csv.")
     assessment = _run(lake, Scope(first, last, facility), None)
-    period = _period(first, last)
+    period = period_text(first, last)
     rows = rejection_rows(assessment, facility)
     if out.suffix.lower() == ".csv":
         write_csv_file(out, REJECTION_COLUMNS, rows)

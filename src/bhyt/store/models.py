@@ -252,7 +252,8 @@ class User(Base):
 
     __table_args__ = (
         CheckConstraint(
-            "role IN ('admin', 'province_officer', 'commune_officer', 'hamlet_head', 'auditor')", name="ck_users_role"
+            "role IN ('admin', 'province_officer', 'commune_officer', 'hamlet_head', 'auditor', 'assessor')",
+            name="ck_users_role",
         ),
     )
 

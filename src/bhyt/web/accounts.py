@@ -1,8 +1,8 @@
 """Accounts, roles and what each role may do; passwords hashed with argon2, never stored.
 
 The roles are the people of the plans: the province and commune officers who steer the targets, the
-hamlet heads who go door to door, an auditor who may read everything and change nothing, and an
-admin who manages accounts.
+hamlet heads who go door to door, the province's claims assessors (giám định viên of the social
+insurance), an auditor who may read everything and change nothing, and an admin who manages accounts.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ ROLE_NAMES = {
     "commune_officer": N_("Cán bộ xã"),
     "hamlet_head": N_("Trưởng thôn"),
     "auditor": N_("Kiểm tra viên (chỉ xem)"),
+    "assessor": N_("Giám định viên"),
 }
 # The level of unit an account of each role is attached to; None: the whole database.
 ROLE_LEVELS = {
@@ -33,9 +34,10 @@ ROLE_LEVELS = {
     "commune_officer": "commune",
     "hamlet_head": "hamlet",
     "auditor": None,
+    "assessor": "province",
 }
 _PERMISSIONS = {
-    "view": {"admin", "province_officer", "commune_officer", "hamlet_head", "auditor"},
+    "view": {"admin", "province_officer", "commune_officer", "hamlet_head", "auditor", "assessor"},
     "reveal_id": {"admin", "province_officer", "commune_officer", "hamlet_head", "auditor"},
     "import": {"admin", "province_officer", "commune_officer"},
     "set_targets": {"admin", "province_officer", "commune_officer"},
@@ -44,6 +46,11 @@ _PERMISSIONS = {
     # The visit log: whoever goes door to door records; whoever runs the commune hands out the hamlets.
     "record_visits": {"admin", "province_officer", "commune_officer", "hamlet_head"},
     "assign_visits": {"admin", "province_officer", "commune_officer"},
+    # Claims assessment (giám định): the province's assessors decide on findings; province officers and
+    # the auditor, who reads everything and changes nothing, may only look. Communes and hamlets pay no
+    # claims and see none.
+    "view_claims": {"admin", "province_officer", "auditor", "assessor"},
+    "decide_claims": {"admin", "assessor"},
 }
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)

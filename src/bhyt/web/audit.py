@@ -27,6 +27,9 @@ ACTION_NAMES = {
     "export_import_errors": N_("Tải báo cáo lỗi nhập danh sách"),
     "record_visit": N_("Ghi lần thăm hộ"),
     "assign_visits": N_("Giao thôn cho cán bộ"),
+    "view_claim": N_("Xem hồ sơ đề nghị thanh toán"),
+    "decide_claim": N_("Quyết định về cảnh báo giám định"),
+    "export_claims": N_("Tải kết quả giám định"),
 }
 
 

@@ -36,6 +36,7 @@ def demo_accounts(engine: Engine, province_code: str) -> list[DemoAccount]:
         DemoAccount("admin", "admin", None, "Quản trị (demo)"),
         DemoAccount("tinh", "province_officer", province_code, "Cán bộ tỉnh (demo)"),
         DemoAccount("kiemtra", "auditor", None, "Kiểm tra viên (demo)"),
+        DemoAccount("giamdinh", "assessor", province_code, "Giám định viên (demo)"),
     ]
     if commune:
         accounts.append(DemoAccount("xa", "commune_officer", commune, "Cán bộ xã (demo)"))
