@@ -30,6 +30,13 @@ def test_health_needs_no_sign_in(app):
     assert TestClient(app).get("/healthz").json() == {"status": "ok"}
 
 
+def test_files_and_the_health_check_skip_the_session_lookup(app, monkeypatch):
+    monkeypatch.setattr("bhyt.web.app.session_for", lambda *_: pytest.fail("session looked up"))
+    client = TestClient(app, cookies={"bhyt_session": "any"})
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/static/app.css").status_code == 200
+
+
 def test_pages_send_to_sign_in_and_api_answers_401(app):
     client = TestClient(app)
     response = client.get("/units/44?as_of=2026-11-22", follow_redirects=False)
