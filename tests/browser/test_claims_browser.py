@@ -14,25 +14,17 @@ from bhyt.analytics.engine import plain_url
 from bhyt.claims.assessment import assess
 from bhyt.claims.assessment_files import rejection_rows
 from bhyt.claims.catalogue import load_catalogue
-from bhyt.claims.lake import ClaimsLake
-from bhyt.demo.claims import write_demo_claims
-from bhyt.ingest.claims_service import ingest_claims
 from bhyt.store.models import ClaimDecision
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.web.test_claims_web import FIRST, LAST, SHARE, VISITS
+from tests.web.test_claims_web import served_lake
 
 REASON = "Đã đối chiếu bệnh án, chỉ định đúng"
 
 
 @pytest.fixture(scope="module")
 def claims_lake(browser_engine, tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("claims_browser")
-    write_demo_claims(browser_engine, VISITS, folder / "claims", share=SHARE, first=FIRST, last=LAST)
-    lake = ClaimsLake(folder / "lake")
-    assert not ingest_claims([folder / "claims"], lake).errors
-    # The server runs in this process and reads the lake's place at each request.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BHYT_CLAIMS_LAKE", str(lake.root))
+    # The server runs in this process: it reads the lake's place at each request.
+    with served_lake(browser_engine, tmp_path_factory.mktemp("claims_browser")) as lake:
         yield lake
 
 

@@ -8,8 +8,11 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -38,15 +41,22 @@ VISITS, SHARE = 300, 0.01
 FIRST, LAST = date(2026, 1, 1), date(2026, 6, 30)
 
 
-@pytest.fixture(scope="module")
-def claims_lake(web_engine, tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("claims_web")
-    write_demo_claims(web_engine, VISITS, folder / "claims", share=SHARE, first=FIRST, last=LAST)
+@contextmanager
+def served_lake(engine, folder: Path) -> Iterator[ClaimsLake]:
+    """The synthetic claims of the registry in `engine` ingested into a lake under `folder`, the lake the
+    web app reads (BHYT_CLAIMS_LAKE, read at each request) while inside."""
+    write_demo_claims(engine, VISITS, folder / "claims", share=SHARE, first=FIRST, last=LAST)
     lake = ClaimsLake(folder / "lake")
     assert not ingest_claims([folder / "claims"], lake).errors
-    add_user(web_engine, "giamdinh79", DEMO_PASSWORD, "assessor", "79", "Giám định viên TP HCM")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BHYT_CLAIMS_LAKE", str(lake.root))
+        yield lake
+
+
+@pytest.fixture(scope="module")
+def claims_lake(web_engine, tmp_path_factory: pytest.TempPathFactory):
+    add_user(web_engine, "giamdinh79", DEMO_PASSWORD, "assessor", "79", "Giám định viên TP HCM")
+    with served_lake(web_engine, tmp_path_factory.mktemp("claims_web")) as lake:
         yield lake
 
 

@@ -59,51 +59,50 @@ def _assessed(request: Request, query: ClaimsQuery, rule_ids: list[str] | None =
     return assessment_of(request.app.state.engine, request.app.state.analytics, query.scope, rule_ids)
 
 
-def _filters(request: Request, query: ClaimsQuery | None, entered: dict) -> dict:
-    """What the filter form offers and shows."""
-    return {"entered": entered, "rules": catalogue(), "severities": SEVERITY_LABELS, "statuses": STATUS_LABELS,
-            "params": query.params() if query else {}, "province": query.reach.province if query else None}
+def _entered(first: str = Query("", alias="from"), last: str = Query("", alias="to"), facility: str = Query(""),
+             rule: str = Query(""), severity: str = Query(""), status: str = Query("")) -> dict[str, str]:
+    """The filters as typed: the summary's and the findings' pages take the same."""
+    return {"from": first, "to": last, "facility": facility, "rule": rule, "severity": severity, "status": status}
+
+
+def _filtered_page(request: Request, account: Account, entered: dict[str, str], template: str, content):
+    """The page of `template` for the filters: the findings they keep, and what `content(assessment, findings)`
+    adds; with filters no assessment can be made of, the form with the reason."""
+    shown = {"entered": entered, "rules": catalogue(), "severities": SEVERITY_LABELS, "statuses": STATUS_LABELS}
+    try:
+        query = _query(request, account, entered["from"], entered["to"], entered["facility"], entered["rule"],
+                       entered["severity"], entered["status"])
+        assessment = _assessed(request, query)
+    except QueryError as error:
+        return render(request, template, status_code=400, error=str(error), query=None, params={}, province=None,
+                      **shown)
+    findings = chosen(query, assessment.findings)
+    return render(request, template, query=query, error=None, assessment=assessment, total=len(findings),
+                  period=period_text(query.first, query.last), params=query.params(),
+                  province=query.reach.province, **shown, **content(assessment, findings))
 
 
 @router.get("/claims")
-def summary_page(request: Request, first: str = Query("", alias="from"), last: str = Query("", alias="to"),
-                 facility: str = Query(""), rule: str = Query(""), severity: str = Query(""),
-                 status: str = Query(""), account: Account = Depends(require("view_claims"))):
-    entered = {"from": first, "to": last, "facility": facility, "rule": rule, "severity": severity, "status": status}
-    try:
-        query = _query(request, account, first, last, facility, rule, severity, status)
-        assessment = _assessed(request, query)
-    except QueryError as error:
-        return render(request, "claims/index.html", status_code=400, error=str(error), query=None,
-                      **_filters(request, None, entered))
-    findings = chosen(query, assessment.findings)
-    rows = summary(assessment.rules, findings)
-    facilities = sorted({row.facility for row in rows})
-    return render(request, "claims/index.html", query=query, error=None, rows=rows, facilities=facilities,
-                  assessment=assessment, total=len(findings), amount=sum(row.amount_at_risk for row in rows),
-                  period=period_text(query.first, query.last), **_filters(request, query, entered))
+def summary_page(request: Request, entered: dict = Depends(_entered),
+                 account: Account = Depends(require("view_claims"))):
+    def content(assessment, findings) -> dict:
+        rows = summary(assessment.rules, findings)
+        return {"rows": rows, "facilities": sorted({row.facility for row in rows}),
+                "amount": sum(row.amount_at_risk for row in rows)}
+
+    return _filtered_page(request, account, entered, "claims/index.html", content)
 
 
 @router.get("/claims/findings")
-def findings_page(request: Request, first: str = Query("", alias="from"), last: str = Query("", alias="to"),
-                  facility: str = Query(""), rule: str = Query(""), severity: str = Query(""),
-                  status: str = Query(""), page: int = Query(1),
+def findings_page(request: Request, entered: dict = Depends(_entered), page: int = Query(1),
                   account: Account = Depends(require("view_claims"))):
-    entered = {"from": first, "to": last, "facility": facility, "rule": rule, "severity": severity, "status": status}
-    try:
-        query = _query(request, account, first, last, facility, rule, severity, status)
-        assessment = _assessed(request, query)
-    except QueryError as error:
-        return render(request, "claims/findings.html", status_code=400, error=str(error), query=None,
-                      **_filters(request, None, entered))
-    findings = chosen(query, assessment.findings)
-    pages = max(1, -(-len(findings) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    titles = {rule.id: rule.title_vi for rule in assessment.rules}
-    return render(request, "claims/findings.html", query=query, error=None, total=len(findings),
-                  shown=findings[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], titles=titles, page=page, pages=pages,
-                  decisions=DECISION_LABELS, period=period_text(query.first, query.last),
-                  **_filters(request, query, entered))
+    def content(assessment, findings) -> dict:
+        pages = max(1, -(-len(findings) // PAGE_SIZE))
+        number = min(max(page, 1), pages)
+        return {"shown": findings[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], "page": number, "pages": pages,
+                "titles": {rule.id: rule.title_vi for rule in assessment.rules}, "decisions": DECISION_LABELS}
+
+    return _filtered_page(request, account, entered, "claims/findings.html", content)
 
 
 def _claim(request: Request, account: Account, ma_lk: str) -> ClaimRecord:
