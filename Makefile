@@ -14,7 +14,7 @@ SOFFICE := /usr/bin/soffice
 JAVA := /usr/bin/java
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test demo bench bench-coverage bench-web messages clean
+.PHONY: run test demo bench bench-coverage bench-web bench-claims messages clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ bench-coverage: $(INSTALLED)
 
 bench-web: $(INSTALLED) $(VENDOR)
 	$(BIN)/python bench/web.py
+
+# The claims rule catalogue on DuckDB over 10 M lines (synthetic claims of the demo province, replicated;
+# built once under data/bench/claims). BENCH_ARGS=--quick for 1 M lines.
+bench-claims: $(INSTALLED)
+	$(BIN)/bhyt demo --if-absent
+	$(BIN)/python bench/claims.py $(BENCH_ARGS)
 
 # After changing a template or an N_("…") label in Python: add the new Vietnamese messages to the English
 # catalogue, then translate them there (tests/web/test_english.py fails while one is missing).
