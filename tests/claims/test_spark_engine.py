@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from bhyt.claims.assessment import Scope, assess
+from bhyt.claims.assessment import assess
 from bhyt.claims.catalogue import load_catalogue
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None,
@@ -37,15 +37,3 @@ def test_spark_finds_what_duckdb_finds_for_the_whole_catalogue(spark, demo_claim
     assert on_spark.findings == on_duckdb.findings
     assert on_spark.summary == on_duckdb.summary
     assert (on_spark.episodes, on_spark.lines) == (on_duckdb.episodes, on_duckdb.lines)
-
-
-def test_spark_keeps_the_scope(spark, demo_claims) -> None:
-    from bhyt.claims.spark_engine import assess_on_spark
-
-    rules = load_catalogue()
-    facility = assess(demo_claims.lake, demo_claims.database_url, rules).findings[0].facility
-    scope = Scope(facility=facility)
-    on_duckdb = assess(demo_claims.lake, demo_claims.database_url, rules, scope)
-    on_spark = assess_on_spark(spark, demo_claims.lake, demo_claims.database_url, rules, scope)
-    assert on_spark.findings and {f.facility for f in on_spark.findings} == {facility}
-    assert on_spark.findings == on_duckdb.findings

@@ -67,10 +67,11 @@ def assess_on_spark(spark: SparkSession, lake: ClaimsLake, database_url: str, ru
                     scope: Scope = Scope()) -> Assessment:
     """`bhyt.claims.assessment.assess` with the rules run by Spark: the same findings, in the same order."""
     con = new_connection()
+    cached: list[DataFrame] = []
     try:
         assessment.prepare(con, lake, database_url, scope, materialized=False)
         assessment.create_findings(con)
-        _register_views(spark, con, lake)
+        cached = _register_views(spark, con, lake)
         seconds = {}
         for rule in rules:
             started = time.perf_counter()
@@ -82,6 +83,8 @@ def assess_on_spark(spark: SparkSession, lake: ClaimsLake, database_url: str, ru
         return assessment.collect(con, rules, seconds)
     finally:
         con.close()
+        for frame in cached:
+            frame.unpersist()
         for name in (*(dataset_name(table) for table in TABLES), "episodes", "drug_lines", "service_lines",
                      *(name for name, _ in DERIVED_VIEWS), *SMALL_TABLES):
             spark.catalog.dropTempView(name)
@@ -101,22 +104,27 @@ def _run_rule(spark: SparkSession, rule: Rule) -> DataFrame:
                     F.col("amount_at_risk").cast("decimal(18,2)").alias("amount_at_risk"), "explanation"))
 
 
-def _register_views(spark: SparkSession, con: duckdb.DuckDBPyConnection, lake: ClaimsLake) -> None:
-    """Every table and view of the rule SQL contract as a Spark temp view."""
+def _register_views(spark: SparkSession, con: duckdb.DuckDBPyConnection, lake: ClaimsLake) -> list[DataFrame]:
+    """Every table and view of the rule SQL contract as a Spark temp view; returns those cached."""
     for table in TABLES:
         _read_dataset(spark, lake, table).createOrReplaceTempView(dataset_name(table))
     # The episodes in scope are those DuckDB chose: one definition of the scope for both engines.
     in_scope = spark.createDataFrame(con.execute("SELECT ma_lk FROM episodes").to_arrow_table())
-    episodes = spark.table("xml1").join(in_scope, "ma_lk", "left_semi")
+    # Every rule reads them: kept in the executors' memory (spilling to disk) for the assessment.
+    episodes = spark.table("xml1").join(in_scope, "ma_lk", "left_semi").cache()
     episodes.createOrReplaceTempView("episodes")
+    cached = [episodes]
     for name, table in (("drug_lines", "xml2"), ("service_lines", "xml3")):
-        spark.table(table).join(episodes.select("ma_lk"), "ma_lk", "left_semi").createOrReplaceTempView(name)
+        lines = spark.table(table).join(episodes.select("ma_lk"), "ma_lk", "left_semi").cache()
+        lines.createOrReplaceTempView(name)
+        cached.append(lines)
     for name, sql in DERIVED_VIEWS:
         spark.sql(to_spark_sql(sql))
     for statement in spark_functions(assessment._MACROS_SQL):
         spark.sql(statement)
     for name in SMALL_TABLES:
         spark.createDataFrame(con.execute(f"SELECT * FROM {name}").to_arrow_table()).createOrReplaceTempView(name)
+    return cached
 
 
 def _read_dataset(spark: SparkSession, lake: ClaimsLake, table: str) -> DataFrame:
