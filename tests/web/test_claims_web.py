@@ -35,6 +35,7 @@ from bhyt.web.accounts import add_user
 from bhyt.web.demo_accounts import DEMO_PASSWORD
 from bhyt.web.routes.claims import DECISION_LABELS, SEVERITY_LABELS
 from tests.web.conftest import csrf_of
+from tests.web.test_english import english_client
 
 # As the synthetic-claims fixture of tests/claims: half a year, enough deaths and card gaps for findings.
 VISITS, SHARE = 300, 0.01
@@ -244,3 +245,12 @@ def test_the_files_are_the_clis(claims_lake, findings, client_for, web_engine, m
         exports = connection.execute(select(func.count()).select_from(AuditEntry)
                                      .where(AuditEntry.action == "export_claims", AuditEntry.username == "giamdinh"))
         assert exports.scalar_one() >= 2
+
+
+def test_an_assessor_reads_the_pages_in_english(claims_lake, findings, client_for) -> None:
+    client = english_client(client_for, "giamdinh")
+    summary = client.get("/claims").text
+    assert "Summary by facility and rule" in summary and "Claims assessment" in summary
+    listed = client.get("/claims/findings", params={"rule": findings[0]["rule_id"]}).text
+    assert "Amount at risk (VND)" in listed and "Not decided" in listed
+    assert "Episode summary (XML1)" in client.get(f"/claims/claim/{findings[0]['ma_lk']}").text

@@ -100,7 +100,7 @@ def findings_page(request: Request, entered: dict = Depends(_entered), page: int
         pages = max(1, -(-len(findings) // PAGE_SIZE))
         number = min(max(page, 1), pages)
         return {"shown": findings[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], "page": number, "pages": pages,
-                "titles": {rule.id: rule.title_vi for rule in assessment.rules}, "decisions": DECISION_LABELS}
+                "rules_by_id": {rule.id: rule for rule in assessment.rules}, "decisions": DECISION_LABELS}
 
     return _filtered_page(request, account, entered, "claims/findings.html", content)
 
