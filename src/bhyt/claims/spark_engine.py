@@ -119,6 +119,7 @@ def _register_views(spark: SparkSession, con: duckdb.DuckDBPyConnection, lake: C
         lines.createOrReplaceTempView(name)
         cached.append(lines)
     for name, sql in DERIVED_VIEWS:
+        spark.catalog.dropTempView(name)  # the statement is CREATE, not CREATE OR REPLACE
         spark.sql(to_spark_sql(sql))
     for statement in spark_functions(assessment._MACROS_SQL):
         spark.sql(statement)
