@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 import duckdb
 import pyarrow as pa
 import sqlglot
@@ -36,6 +37,7 @@ SMALL_TABLES = ("registry_persons", "registry_cards", "benefit_rates", "base_sal
 DERIVED_VIEWS = (("lines", assessment._LINES_SQL), ("diagnoses", assessment._DIAGNOSES_SQL),
                  ("diagnosis_keys", assessment._DIAGNOSIS_KEYS_SQL))
 
+LOG_CONFIG = Path(__file__).with_name("spark_log4j2.properties")
 SESSION_CONFIG = {
     # The lake's timestamps are local times without a zone (TIMESTAMP_NTZ); dates print as written.
     "spark.sql.session.timeZone": "UTC",
@@ -43,6 +45,7 @@ SESSION_CONFIG = {
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_CONFIG}",
 }
 
 
