@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+
 import duckdb
 import pyarrow as pa
 import sqlglot
-from sqlglot import exp
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from sqlglot import exp
 
 from bhyt.analytics.engine import new_connection
 from bhyt.claims import assessment
