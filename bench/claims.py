@@ -7,7 +7,7 @@ The data is built once and kept under data/bench/claims/ (data/ is gitignored); 
    lines, 1 % of the claims per rule carrying a labelled violation) for the demo province of the
    registry (data/bhyt.db; `bhyt demo` builds its 1.6 M people);
 2. they are ingested into a small lake (parse and write, timed: the ingest rate), and the generator's
-   approved prices and the commune stations' tier are imported into it, as in
+   approved prices and facility tiers are imported into it, as in
    tests/claims/test_rules_on_demo_claims.py;
 3. the small lake is scaled to --lines lines by replicating every row: copy k has "-k" appended to
    MA_LK and to SO_CCCD, and the assessment's registry of persons is replicated the same way (card
@@ -35,7 +35,6 @@ Usage: python bench/claims.py [--quick] [--visits 30000] [--lines 10000000] [--r
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
@@ -51,7 +50,7 @@ from bhyt.claims.lake import MANIFEST, ClaimsLake, dataset_name, schema
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, REFERENCE_DIR, import_reference
 from bhyt.cli.common import progress
 from bhyt.config import data_dir
-from bhyt.demo.claims import PRICES_FILE, write_demo_claims
+from bhyt.demo.claims import FACILITIES_FILE, PRICES_FILE, write_demo_claims
 from bhyt.ingest.claims_service import ingest_claims
 from bhyt.store.db import default_engine
 
@@ -98,14 +97,7 @@ def build_small_lake(engine, visits: int) -> tuple[ClaimsLake, dict]:
     if report.errors:
         raise SystemExit(f"The generated claims did not ingest cleanly: {report.errors[:3]}")
     import_reference(APPROVED_PRICES, xml / PRICES_FILE, lake.root)
-    # The generator pays levels 3 and 4 in full at commune stations (code digits above 100).
-    stations = sorted({path.stem[:5] for path in sizes if int(path.stem[2:5]) > 100})
-    tiers = folder / "facility_tiers.csv"
-    with tiers.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(FACILITY_TIERS.columns)
-        writer.writerows([code, f"Trạm y tế {code}", "ban_dau"] for code in stations)
-    import_reference(FACILITY_TIERS, tiers, lake.root)
+    import_reference(FACILITY_TIERS, xml / FACILITIES_FILE, lake.root)
     figures = {"claims": report.claims_kept, "lines": report.lines_kept, "bytes": sum(sizes.values()),
                "files": len(sizes), "wall": wall, "cpu": cpu, "measured": time.strftime("%Y-%m-%d %H:%M UTC",
                                                                                           time.gmtime())}

@@ -1,9 +1,8 @@
 """The synthetic claims set (`bhyt demo claims`) ingested into a lake, built once per test session for the
 tests that assess it: the rules' precision and recall, and the DuckDB and Spark engines' agreement.
 
-The generator pays levels 3 and 4 in full at commune health stations, which it recognises by their
-code (the digits after the province above 100) and does not list; the fixture writes that list as the
-facility-tier file an assessor would import (`bhyt claims facilities`)."""
+The generator pays levels 3 and 4 in full at commune health stations and lists them as primary tier in
+its facility file, which the fixture imports as an assessor would (`bhyt claims facilities`)."""
 
 from __future__ import annotations
 
@@ -17,9 +16,8 @@ from bhyt.analytics.engine import plain_url
 from bhyt.claims.lake import ClaimsLake
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, import_reference
 from bhyt.demo import build_demo
-from bhyt.demo.claims import PRICES_FILE, write_demo_claims
+from bhyt.demo.claims import FACILITIES_FILE, PRICES_FILE, write_demo_claims
 from bhyt.ingest.claims_service import ingest_claims
-from tests.conftest import write_csv
 from tests.demo.test_province import fresh_engine
 
 PERSONS, VISITS, SHARE = 8_000, 600, 0.01
@@ -47,11 +45,7 @@ def demo_claims(tmp_path_factory: pytest.TempPathFactory) -> DemoClaims:
         lake = ClaimsLake(folder / "lake")
         assert not ingest_claims([claims], lake).errors
         import_reference(APPROVED_PRICES, claims / PRICES_FILE, lake.root)
-        facilities = {path.stem[:5] for path in claims.glob("*.xml")}
-        stations = sorted(code for code in facilities if int(code[2:]) > 100)
-        tiers = write_csv(folder / "cap.csv", list(FACILITY_TIERS.columns),
-                          [[code, f"Trạm y tế {code}", "ban_dau"] for code in stations])
-        import_reference(FACILITY_TIERS, tiers, lake.root)
+        import_reference(FACILITY_TIERS, claims / FACILITIES_FILE, lake.root)
         return DemoClaims(lake, plain_url(engine), claims)
     finally:
         engine.dispose()

@@ -19,8 +19,12 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
+from bhyt.analytics.engine import new_connection
+from bhyt.claims.lake import ClaimsLake
+from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, register_reference
 from bhyt.cli import app
 from bhyt.demo import build_demo, claims_xml
+from bhyt.demo.claims_lake import build_demo_lake, has_claims
 from bhyt.demo.claims import LABELS_FILE, PRICES_FILE, RULES, ClaimsRefused, write_demo_claims
 from bhyt.ingest.claims_xml import ClaimFile
 from tests.analytics.shared import cli_on
@@ -296,3 +300,25 @@ def test_cli_writes_the_claims(registry, tmp_path):
     assert "Đã ghi 200 hồ sơ" in result.output
     assert len(list((tmp_path / "x").glob("*.xml"))) == 200
     assert refused.exit_code == 2
+
+
+def test_the_demo_lake_holds_the_claims_with_their_prices_and_facility_tiers(registry, tmp_path):
+    engine, _ = registry
+    lake = ClaimsLake(tmp_path / "lake")
+    assert not has_claims(lake)
+    built = build_demo_lake(engine, lake, "44", visits=300)
+    assert has_claims(lake) and built.claims == 300 and sum(built.labels.values()) >= len(RULES)
+    with new_connection() as con:
+        lake.register(con)
+        register_reference(con, APPROVED_PRICES, lake.root)
+        register_reference(con, FACILITY_TIERS, lake.root)
+        assert con.execute("SELECT count(*), count(DISTINCT ma_cskcb) FROM xml1").fetchone()[0] == 300
+        unlisted = con.execute("""SELECT count(*) FROM (SELECT DISTINCT ma_cskcb FROM xml1)
+                                  WHERE ma_cskcb NOT IN (SELECT ma_cskcb FROM facility_tiers)""").fetchone()[0]
+        unpriced = con.execute("""SELECT count(*) FROM xml3 l JOIN xml1 e USING (ma_lk)
+                                  WHERE NOT EXISTS (SELECT 1 FROM approved_prices p WHERE p.ma_cskcb = e.ma_cskcb
+                                                    AND p.bang = 'XML3' AND p.ma = l.ma_dich_vu)
+                                    AND l.ma_dich_vu IS NOT NULL""").fetchone()[0]
+        tiers = dict(con.execute("SELECT cap, count(*) FROM facility_tiers GROUP BY cap").fetchall())
+    assert unlisted == 0 and unpriced == 0
+    assert tiers.get("ban_dau", 0) > 0 and tiers.get("co_ban", 0) > 0  # commune stations and hospitals

@@ -54,6 +54,7 @@ def demo(
     if if_absent and _has_persons(engine):
         console.print("Cơ sở dữ liệu đã có dữ liệu: giữ nguyên, không dựng lại tỉnh mô phỏng.")
         _demo_accounts(engine, province)
+        _demo_lake(engine, province)
         return
     with progress() as bar:
         task = bar.add_task("Dựng tỉnh mô phỏng", total=1.0)
@@ -72,6 +73,7 @@ def demo(
     )
     accounts = _demo_accounts(engine, province)
     _demo_targets(engine, province, next(account.unit_code for account in accounts if account.role == "commune_officer"))
+    _demo_lake(engine, province)
 
 
 @demo_app.command("claims")
@@ -100,6 +102,24 @@ def demo_claims(
         f"Đã ghi {summary.claims:,} hồ sơ ({summary.lines:,} dòng thuốc, dịch vụ) vào {summary.folder} trong "
         f"{summary.seconds:.1f} giây ({summary.rate:,.0f} hồ sơ/giây). Nhãn vi phạm: {labelled}."
     )
+
+
+def _demo_lake(engine: Engine, province: str) -> None:
+    """Claims for the demo assessor, once: a lake that already holds claims is left as it is."""
+    from bhyt.claims.lake import ClaimsLake
+    from bhyt.config import claims_lake_dir
+    from bhyt.demo.claims_lake import DEMO_VISITS, build_demo_lake, has_claims
+
+    lake = ClaimsLake(claims_lake_dir())
+    if has_claims(lake):
+        return
+    with progress() as bar:
+        task = bar.add_task("Hồ sơ XML 130 mô phỏng", total=1.0)
+        built = build_demo_lake(engine, lake, province, DEMO_VISITS,
+                                lambda description, fraction: bar.update(task, description=description,
+                                                                         completed=fraction))
+    console.print(f"Kho hồ sơ mô phỏng {lake.root}: {built.claims:,} hồ sơ, {built.lines:,} dòng thuốc, dịch vụ, "
+                  f"có {sum(built.labels.values()):,} vi phạm cài sẵn cho giám định; kèm bảng giá và cấp cơ sở KCB.")
 
 
 def _demo_accounts(engine: Engine, province: str):

@@ -4,7 +4,8 @@ Each claim is one GIAMDINHHS envelope (one MA_LK per file) with XML1, XML2 (when
 and XML3 inside, for a person of the registry on a card of theirs, at a facility of the province
 (the commune health stations and hospitals that cards name as first-contact facilities). Beside the
 envelopes the folder holds ``labels.csv`` (which claims carry which violation, and on which line)
-and ``gia_phe_duyet.csv`` (every facility's approved unit prices, for the price rule).
+``gia_phe_duyet.csv`` (every facility's approved unit prices, for the price rule) and ``co_so_kcb.csv``
+(the facilities' tiers, for the benefit rule).
 
 Clean claims trigger no rule: they lie inside their card's validity and before any death, one
 person's stays are two days apart, totals are the sums of the lines, prices are the approved ones,
@@ -91,7 +92,7 @@ DEFAULT_LAST = DEFAULT_AS_OF
 LOW_COST_SHARE = Decimal("0.15")
 # MUC_HUONG no card of a level can give (BENEFIT_MISMATCH).
 WRONG_RATE = {1: 95, 2: 95, 3: 80, 4: 95, 5: 95}
-LABELS_FILE, PRICES_FILE = "labels.csv", "gia_phe_duyet.csv"
+LABELS_FILE, PRICES_FILE, FACILITIES_FILE = "labels.csv", "gia_phe_duyet.csv", "co_so_kcb.csv"
 
 Progress = Callable[[str, float], None]
 
@@ -170,6 +171,7 @@ def write_demo_claims(
             con.close()
         _write_labels(staging / LABELS_FILE, labels)
         _write_prices(staging / PRICES_FILE, meta.facilities, prices, first)
+        _write_facilities(staging / FACILITIES_FILE, meta)
         if folder.exists():
             folder.rmdir()
         staging.rename(folder)
@@ -573,3 +575,18 @@ def _write_prices(path: Path, facilities: list[str], prices: np.ndarray, first: 
             for i, item in enumerate(catalogue.ITEMS):
                 writer.writerow([facility, item.table, item.code, item.name, item.unit, f"{prices[f, i]}.000",
                                  first.isoformat(), ""])
+
+
+def _write_facilities(path: Path, meta: ClaimMeta) -> None:
+    """The facilities' tiers, in the layout `bhyt claims facilities` imports: the commune health stations
+    are primary tier (ban_dau), where levels 3 and 4 are paid in full; the demo's hospitals are put at
+    the basic tier (co_ban), which pays by the card's level like the specialised tier."""
+    station = {meta.facilities[f]: bool(s) for f, s in zip(meta.facility, meta.station)}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ma_cskcb", "ten", "cap"])
+        for code in meta.facilities:
+            if station.get(code):
+                writer.writerow([code, f"Trạm y tế {code}", "ban_dau"])
+            else:
+                writer.writerow([code, f"Bệnh viện {code}", "co_ban"])
