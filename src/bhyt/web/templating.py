@@ -18,11 +18,15 @@ templates = Jinja2Templates(env=_environment)
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 
 
-def number(value: int | None) -> str:
+def number(value: int | Decimal | None) -> str:
+    """12345678 → '12.345.678' in Vietnamese, '12,345,678' in English; a fraction keeps its digits
+    after the decimal mark of the language ('1.234,5' / '1,234.5')."""
     if value is None:
         return "–"
     grouped = f"{value:,}"
-    return grouped.replace(",", ".") if i18n.current_language.get() == "vi" else grouped
+    if i18n.current_language.get() != "vi":
+        return grouped
+    return grouped.translate(str.maketrans({",": ".", ".": ","}))
 
 
 def percent(value: Decimal | float | None, places: int = 2) -> str:
