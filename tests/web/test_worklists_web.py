@@ -179,8 +179,12 @@ def test_a_hamlet_head_sees_only_their_hamlet(client_for, web_engine, commune):
     assert thon.get(f"/api/worklists/uninsured?unit={other}").status_code == 403
     refused = audit_entries(web_engine, "thon", "refused")[-1]
     assert refused.unit_code == other
-    # A hamlet head downloads no files (the commune prints their copy).
-    assert thon.get(f"/worklists/uninsured/export?unit={own}&format=csv").status_code == 403
+    # A hamlet head takes their own hamlet's copy (masked, audited), and no other hamlet's.
+    own_copy = thon.get(f"/worklists/uninsured/export?unit={own}&format=csv")
+    assert own_copy.status_code == 200 and own_copy.headers["content-type"].startswith("text/csv")
+    exported = audit_entries(web_engine, "thon", "export_people")[-1]
+    assert exported.unit_code == own
+    assert thon.get(f"/worklists/uninsured/export?unit={other}&format=csv").status_code == 403
 
 
 def test_the_csv_file_is_the_cli_file_and_is_audited(client_for, web_engine, commune, monkeypatch, tmp_path):

@@ -42,6 +42,8 @@ _PERMISSIONS = {
     "import": {"admin", "province_officer", "commune_officer"},
     "set_targets": {"admin", "province_officer", "commune_officer"},
     "download_reports": {"admin", "province_officer", "commune_officer", "auditor"},
+    # The work lists as files to print: a hamlet head takes their own hamlet's copy door to door.
+    "export_lists": {"admin", "province_officer", "commune_officer", "hamlet_head", "auditor"},
     "view_audit": {"admin", "auditor"},
     # The visit log: whoever goes door to door records; whoever runs the commune hands out the hamlets.
     "record_visits": {"admin", "province_officer", "commune_officer", "hamlet_head"},

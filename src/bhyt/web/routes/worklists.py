@@ -163,14 +163,14 @@ def _download(request: Request, account: Account, name: ListName, unit: str | No
 @router.get("/worklists/{name}/export")
 def export_masked(request: Request, name: str, output: str = Query("xlsx", alias="format"),
                   unit: str | None = Query(None), as_of: str = Query(""), days: str = Query(""),
-                  since: str = Query(""), account: Account = Depends(require("download_reports"))):
+                  since: str = Query(""), account: Account = Depends(require("export_lists"))):
     return _download(request, account, _list_name(name), unit, as_of, days, since, output, reveal=False)
 
 
 @router.post("/worklists/{name}/export", dependencies=[Depends(csrf_checked)])
 def export_revealed(request: Request, name: str, output: str = Form("xlsx", alias="format"),
                     unit: str = Form(...), as_of: str = Form(""), days: str = Form(""), since: str = Form(""),
-                    account: Account = Depends(require("download_reports"))):
+                    account: Account = Depends(require("export_lists"))):
     """The file with whole ID and BHXH numbers, for whoever may both download and reveal them."""
     permitted("reveal_id", account)
     return _download(request, account, _list_name(name), unit, as_of, days, since, output, reveal=True)
