@@ -22,7 +22,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import BinaryIO
 
-from bhyt.analytics.worklists.participants import ParticipantRow
+import duckdb
+
+from bhyt.analytics.worklists.common import Scope
+from bhyt.analytics.worklists.participants import ParticipantRow, participants, place_names
 from bhyt.domain.contributions import base_salary
 from bhyt.domain.participants import participant
 from bhyt.masking import mask
@@ -151,3 +154,22 @@ def write_participants(target: Path | BinaryIO, unit_name: str, issuer_name: str
 def _by_code(row: ParticipantRow) -> int:
     """Codes in the priority order of the catalogue (the sort keeps the list's order within a code)."""
     return participant(row.participant_code).priority
+
+
+def what_is_listed(eligible_missing: bool, since: date | None) -> str:
+    """The kind of people the list's head names."""
+    if eligible_missing:
+        return "người thuộc diện ngân sách đóng, hỗ trợ đóng chưa có thẻ"
+    return f"người mới thuộc diện cấp thẻ từ ngày {since:%d/%m/%Y}"
+
+
+def participants_file(con: duckdb.DuckDBPyConnection, target: Path | BinaryIO, unit_scope: Scope, rows: list,
+                      day: date, what: str, reveal: bool) -> tuple[int, int]:
+    """The list of the work list `rows` of `unit_scope` written to `target`, issued by the commune's
+    People's Committee (the province's for a province): (people listed, people left out because they
+    need no new card)."""
+    listed = participants(con, unit_scope, rows, day)
+    commune_name, province_name = place_names(con, {unit_scope.unit_code})[unit_scope.unit_code]
+    write_participants(target, unit_scope.unit_name, f"Ủy ban nhân dân {commune_name or province_name}", day, what,
+                       listed.rows, reveal)
+    return len(listed.rows), listed.left_out

@@ -25,7 +25,7 @@ from bhyt.store.db import default_engine
 from bhyt.store.models import Assignment, AuditEntry, Household, Person, Unit, Visit
 from bhyt.web.accounts import issue_api_token
 from bhyt.web.routes.visits import OUTCOME_LABELS
-from bhyt.web.worklist_views import COLUMN_TITLES, default_since
+from bhyt.web.worklist_views import COLUMN_TITLES, XLSX, default_since
 from bhyt.worklist_tables import ListName, columns
 from tests.web.conftest import cli_json, csrf_of, unit_of
 
@@ -218,6 +218,30 @@ def test_the_reminders_are_the_cli_messages(client_for, web_engine, commune, mon
     assert 'id="export-reminders"' not in xa.get(f"/worklists/deceased?unit={commune}").text
     refused = xa.get(f"/worklists/deceased/export?unit={commune}&format=reminders")
     assert refused.status_code == 400 and "Tin nhắn nhắc chỉ lập từ" in refused.text
+
+
+def test_the_participant_list_is_the_cli_file_and_is_audited(client_for, web_engine, commune, monkeypatch,
+                                                             tmp_path):
+    xa = client_for("xa")
+    # The list's content is checked on hand-worked fixtures with the CLI (tests/cli); here, that the page
+    # gives the CLI's file, masked, audited, and only for the two lists it is made from.
+    for name in (ListName.eligible_missing, ListName.newly_eligible):
+        answer = xa.get(f"/worklists/{name.value}/export?unit={commune}&format=participants")
+        assert answer.status_code == 200 and answer.headers["content-type"] == XLSX
+        assert answer.headers["content-disposition"].endswith(f'-{TODAY}-D03-TS.xlsx"')
+        web_sheet = CalamineWorkbook.from_filelike(io.BytesIO(answer.content)).get_sheet_by_index(0).to_python()
+        # xlsxwriter stamps the time of writing into the file: the cells are compared, not the bytes.
+        cli_file = tmp_path / f"{name.value}-d03.xlsx"
+        cli_file.write_bytes(cli_csv_file(web_engine, monkeypatch, tmp_path, name, commune, output="participants"))
+        assert web_sheet == CalamineWorkbook.from_path(str(cli_file)).get_sheet_by_index(0).to_python()
+        numbers = [str(cell) for row in web_sheet for cell in row if re.fullmatch(r"[0-9*]{10,12}", str(cell))]
+        assert all(re.fullmatch(r"\d{3,4}\*+\d{2}", number) for number in numbers)  # masked
+        entry = audit_entries(web_engine, "xa", "export_people")[-1]
+        assert json.loads(entry.detail)["format"] == "participants" and "listed" in json.loads(entry.detail)
+        assert web_sheet[7][:4] == ["STT", "Họ và tên", "Mã số BHXH", "Số CCCD/ĐDCN/hộ chiếu"]
+    assert 'id="export-participants"' in xa.get(f"/worklists/eligible-missing?unit={commune}").text
+    refused = xa.get(f"/worklists/deceased/export?unit={commune}&format=participants")
+    assert refused.status_code == 400 and "D03-TS" in refused.text
 
 
 def test_the_xlsx_file_holds_the_cli_rows(client_for, web_engine, commune, cli_rows):

@@ -7,6 +7,7 @@ unless --reveal; every list of named people given out is written to the audit lo
 from __future__ import annotations
 
 import getpass
+import io
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,14 +16,13 @@ import typer
 
 from bhyt.analytics.worklists.common import scope
 from bhyt.analytics.worklists.insured import DEFAULT_DAYS
-from bhyt.analytics.worklists.participants import participants, place_names
 from bhyt.analytics.engine import analytics
 from bhyt.cli.app import app
 from bhyt.cli.common import Format, console, emit, fail, parse_date
 from bhyt.domain.legal_data import LegalDataError
 from bhyt.store.db import default_engine
 from bhyt.store.migrate import upgrade
-from bhyt.participant_list import write_participants
+from bhyt.participant_list import participants_file, what_is_listed
 from bhyt.reminders import DEFAULT_CONTACT, reminders
 from bhyt.reminders import to_csv as reminders_csv
 from bhyt.web import audit
@@ -68,8 +68,10 @@ def worklist_command(
             unit_name = unit_scope.unit_name
             rows = run_list(con, name, unit, day, days, since_day)
             if output is OutputFormat.participants:
-                listed = participants(con, unit_scope, rows, day)
-                commune_name, province_name = place_names(con, {unit})[unit]
+                what = what_is_listed(name is ListName.eligible_missing, since_day)
+                # Written out only once the export is in the audit log.
+                participant_xlsx = io.BytesIO()
+                listed, left_out = participants_file(con, participant_xlsx, unit_scope, rows, day, what, reveal)
             elif output is OutputFormat.reminders:
                 messages = reminders(con, unit, day, rows, contact)
         except (ValueError, LegalDataError) as error:
@@ -81,12 +83,9 @@ def worklist_command(
     audit.record(engine, getpass.getuser(), "reveal_id" if reveal else "export_people", unit_code=unit,
                  subject=f"worklist {name.value}", client="cli", detail=detail)
     if output is OutputFormat.participants:
-        what = ("người thuộc diện ngân sách đóng, hỗ trợ đóng chưa có thẻ" if name is ListName.eligible_missing
-                else f"người mới thuộc diện cấp thẻ từ ngày {since_day:%d/%m/%Y}")
-        write_participants(out, unit_name, f"Ủy ban nhân dân {commune_name or province_name}", day, what,
-                           listed.rows, reveal)
-        left_out = f"; {listed.left_out} người không cần cấp thẻ mới" if listed.left_out else ""
-        console.print(f"Đã ghi {out} ({len(listed.rows)} người{left_out})", soft_wrap=True)
+        out.write_bytes(participant_xlsx.getvalue())
+        not_needed = f"; {left_out} người không cần cấp thẻ mới" if left_out else ""
+        console.print(f"Đã ghi {out} ({listed} người{not_needed})", soft_wrap=True)
         return
     if output is OutputFormat.reminders:
         text = reminders_csv(messages)

@@ -14,8 +14,10 @@ from fastapi import Request
 from sqlalchemy import Engine, select
 
 from bhyt.analytics.engine import SharedAnalytics
+from bhyt.analytics.worklists.common import scope
 from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.domain.legal_data import LegalDataError
+from bhyt.participant_list import participants_file, what_is_listed
 from bhyt.reminders import reminders
 from bhyt.reminders import to_csv as reminders_csv
 from bhyt.store.models import Unit
@@ -227,6 +229,16 @@ def reminders_file(shared: SharedAnalytics, query: ListQuery, rows: list) -> tup
     with shared.connection() as con:
         found = reminders(con, query.unit.code, query.as_of, rows)
     return reminders_csv(found).encode("utf-8-sig"), len(found.messages)
+
+
+def participants_xlsx(shared: SharedAnalytics, query: ListQuery, rows: list, reveal: bool) -> tuple[bytes, int]:
+    """The báo tăng list for the social insurance (Mẫu D03-TS) of `bhyt worklist … --format participants
+    --out FILE`, and how many people it lists."""
+    stream = io.BytesIO()
+    with shared.connection() as con:
+        listed, _ = participants_file(con, stream, scope(con, query.unit.code), rows, query.as_of,
+                                      what_is_listed(query.name is ListName.eligible_missing, query.since), reveal)
+    return stream.getvalue(), listed
 
 
 def xlsx_file(query: ListQuery, rows: list, reveal: bool) -> bytes:

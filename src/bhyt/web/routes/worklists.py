@@ -38,19 +38,20 @@ from bhyt.web.worklist_views import (
     parse_date,
     parse_days,
     per_hamlet,
+    participants_xlsx,
     reminders_file,
     unit_choices,
     values,
     xlsx_file,
 )
-from bhyt.worklist_tables import REMINDER_LISTS, ListName, columns
+from bhyt.worklist_tables import PARTICIPANT_LISTS, REMINDER_LISTS, ListName, columns
 
 router = APIRouter(include_in_schema=False)
 NAV = [NavItem(30, N_("Danh sách công việc"), "/worklists", "view")]
 
 # Rows a page shows; the counts and the files always hold the whole list.
 PAGE_SIZE = 100
-FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "reminders": "text/csv; charset=utf-8"}
+FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "reminders": "text/csv; charset=utf-8", "participants": XLSX}
 
 
 def _list_name(name: str) -> ListName:
@@ -116,7 +117,7 @@ def _render_list(request: Request, account: Account, name: ListName, chain: list
                   hints=LIST_HINTS, chain=chain, unit=chain[-1], entered=entered, error=error, query=query,
                   choices=unit_choices(request.app.state.engine, request.app.state.analytics, account, chain),
                   with_days=name in WITH_DAYS, with_since=name in WITH_SINCE,
-                  with_reminders=name in REMINDER_LISTS, **shown)
+                  with_reminders=name in REMINDER_LISTS, with_participants=name in PARTICIPANT_LISTS, **shown)
 
 
 @router.get("/worklists/{name}")
@@ -136,10 +137,13 @@ def reveal_page(request: Request, name: str, unit: str = Form(...), as_of: str =
 def _download(request: Request, account: Account, name: ListName, unit: str | None, as_of: str, days: str,
               since: str, output: str, reveal: bool):
     if output not in FORMATS:
-        raise HTTPException(400, gettext("Định dạng tệp phải là csv, xlsx hoặc reminders."))
+        raise HTTPException(400, gettext("Định dạng tệp phải là csv, xlsx, reminders hoặc participants."))
     if output == "reminders" and (reveal or name not in REMINDER_LISTS):
         raise HTTPException(400, gettext("Tin nhắn nhắc chỉ lập từ danh sách thẻ sắp hết hạn, thẻ đã hết hạn hoặc "
                                          "người chưa có thẻ."))
+    if output == "participants" and name not in PARTICIPANT_LISTS:
+        raise HTTPException(400, gettext("Danh sách gửi BHXH (mẫu D03-TS) chỉ lập từ danh sách diện ngân sách chưa có "
+                                         "thẻ hoặc báo tăng."))
     try:
         query = _query(request, account, name, unit, as_of, days, since)
         rows = list_rows(request.app.state.analytics, query)
@@ -150,6 +154,9 @@ def _download(request: Request, account: Account, name: ListName, unit: str | No
         # The messages carry phone numbers in full: an export of named people, as the CLI records it.
         content, detail["messages"] = reminders_file(request.app.state.analytics, query, rows)
         filename = f"{query.file_stem}-tin-nhan.csv"
+    elif output == "participants":
+        content, detail["listed"] = participants_xlsx(request.app.state.analytics, query, rows, reveal)
+        filename = f"{query.file_stem}-D03-TS{'-day-du' if reveal else ''}.xlsx"
     else:
         content = csv_file(query, rows, reveal) if output == "csv" else xlsx_file(query, rows, reveal)
         filename = f"{query.file_stem}{'-day-du' if reveal else ''}.{output}"
