@@ -30,6 +30,7 @@ from bhyt.domain.contributions import base_salary
 from bhyt.domain.participants import participant
 from bhyt.masking import mask
 from bhyt.reports.official import count_text
+from bhyt.worklist_tables import ListCells
 
 SEX_NAMES = {1: "Nam", 2: "Nữ"}
 
@@ -94,10 +95,7 @@ def write_participants(target: Path | BinaryIO, unit_name: str, issuer_name: str
                                   "valign": "vcenter"})
         label = book.add_format({"italic": True, "border": 1, "align": "center"})
         group = book.add_format({"bold": True, "border": 1})
-        cell = book.add_format({"border": 1, "valign": "top"})
-        wrapped = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
-        text = book.add_format({"border": 1, "valign": "top", "num_format": "@"})
-        dated = book.add_format({"border": 1, "valign": "top", "num_format": "dd/mm/yyyy"})
+        cells = ListCells(book)
         last = len(COLUMNS)  # column 0 is the running number
         sheet.write_string(0, last - 1, FORM, bold)
         sheet.merge_range(1, 0, 1, last, TITLE, title)
@@ -129,17 +127,9 @@ def write_participants(target: Path | BinaryIO, unit_name: str, issuer_name: str
             for row in members:
                 line += 1
                 number += 1
-                sheet.write_number(line, 0, number, cell)
+                sheet.write_number(line, 0, number, cells.cell)
                 for index, column in enumerate(COLUMNS, start=1):
-                    value = column.value(row, reveal)
-                    if value is None or value == "":
-                        sheet.write_blank(line, index, None, cell)
-                    elif column.kind == "date":
-                        sheet.write_datetime(line, index, value, dated)
-                    elif column.kind == "id":
-                        sheet.write_string(line, index, value, text)
-                    else:
-                        sheet.write_string(line, index, value, wrapped if column.number == "12" else cell)
+                    cells.write(sheet, line, index, column.value(row, reveal), column.kind, wrap=column.number == "12")
         sheet.write_string(line + 2, 1, "Người lập biểu", bold)
         sheet.write_string(line + 2, last - 2, "TM. ỦY BAN NHÂN DÂN", bold)
         sheet.freeze_panes(top + 2, 0)

@@ -183,6 +183,31 @@ def to_json(cols: list[Column], values: list[list[object]]) -> str:
     return json.dumps(records, ensure_ascii=False) + "\n"
 
 
+class ListCells:
+    """The bordered cells of a printed list, and the one way a value goes into one by its kind: ID
+    numbers as text (leading zeros stay, no digit is rounded), dates as dates, counts and money as
+    numbers, the rest as text (wrapped where the column is long)."""
+
+    def __init__(self, book):
+        self.cell = book.add_format({"border": 1, "valign": "top"})
+        self.wrapped = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+        self.text = book.add_format({"border": 1, "valign": "top", "num_format": "@"})
+        self.dated = book.add_format({"border": 1, "valign": "top", "num_format": "dd/mm/yyyy"})
+        self.money = book.add_format({"border": 1, "valign": "top", "num_format": "#,##0"})
+
+    def write(self, sheet, line: int, index: int, value: object, kind: str, wrap: bool = False) -> None:
+        if value is None or value == "":
+            sheet.write_blank(line, index, None, self.cell)
+        elif kind == "id":
+            sheet.write_string(line, index, value, self.text)
+        elif kind == "date":
+            sheet.write_datetime(line, index, value, self.dated)
+        elif kind in ("int", "money"):
+            sheet.write_number(line, index, value, self.money if kind == "money" else self.cell)
+        else:
+            sheet.write_string(line, index, str(value), self.wrapped if wrap else self.cell)
+
+
 def write_xlsx(target: Path | BinaryIO, name: ListName, unit: str, unit_name: str, day: date, cols: list[Column], rows: list,
                reveal: bool) -> None:
     """A list to print, to a file or a stream (a web download): the title, the unit and day, a header
@@ -197,11 +222,7 @@ def write_xlsx(target: Path | BinaryIO, name: ListName, unit: str, unit_name: st
         subtitle = book.add_format({"italic": True, "align": "center"})
         header = book.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center",
                                   "valign": "vcenter", "bg_color": "#DDEBF7"})
-        cell = book.add_format({"border": 1, "valign": "top"})
-        wrapped = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
-        text = book.add_format({"border": 1, "valign": "top", "num_format": "@"})
-        dated = book.add_format({"border": 1, "valign": "top", "num_format": "dd/mm/yyyy"})
-        money = book.add_format({"border": 1, "valign": "top", "num_format": "#,##0"})
+        cells = ListCells(book)
         last = len(cols)  # column 0 is the running number
         sheet.merge_range(0, 0, 0, last, TITLES[name], title)
         sheet.merge_range(1, 0, 1, last, f"{unit_name} (mã {unit}), tính đến ngày {day:%d/%m/%Y}: {len(rows)} người",
@@ -214,19 +235,9 @@ def write_xlsx(target: Path | BinaryIO, name: ListName, unit: str, unit_name: st
             sheet.set_column(index, index, column.width)
         for number, row in enumerate(rows, start=1):
             line = 3 + number
-            sheet.write_number(line, 0, number, cell)
+            sheet.write_number(line, 0, number, cells.cell)
             for index, column in enumerate(cols, start=1):
-                value = plain(column, row, reveal)
-                if value is None or value == "":
-                    sheet.write_blank(line, index, None, cell)
-                elif column.kind == "id":
-                    sheet.write_string(line, index, value, text)
-                elif column.kind == "date":
-                    sheet.write_datetime(line, index, value, dated)
-                elif column.kind in ("int", "money"):
-                    sheet.write_number(line, index, value, money if column.kind == "money" else cell)
-                else:
-                    sheet.write_string(line, index, str(value), wrapped if column is _REASON else cell)
+                cells.write(sheet, line, index, plain(column, row, reveal), column.kind, wrap=column is _REASON)
         sheet.freeze_panes(4, 0)
         sheet.autofilter(3, 0, 3 + len(rows), last)
         sheet.set_landscape()
