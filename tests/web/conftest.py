@@ -16,7 +16,7 @@ from bhyt.cli import app as cli
 from bhyt.demo.province import build_demo
 from bhyt.store.db import default_engine, make_engine
 from bhyt.store.migrate import upgrade
-from bhyt.store.models import User
+from bhyt.store.models import AuditEntry, User
 from bhyt.store.units import seed_admin_units
 from bhyt.web.app import create_app
 from bhyt.web.demo_accounts import DEMO_PASSWORD, create_demo_accounts
@@ -83,6 +83,14 @@ def cli_json(engine, monkeypatch, *args: str):
         default_engine.cache_clear()
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def audit_entries(engine, username: str, action: str) -> list:
+    """The audit log's entries of `username` for `action`, oldest first."""
+    with engine.connect() as connection:
+        return connection.execute(select(AuditEntry).where(AuditEntry.username == username,
+                                                           AuditEntry.action == action)
+                                  .order_by(AuditEntry.id)).all()
 
 
 def unit_of(engine, username: str) -> str:

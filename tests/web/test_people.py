@@ -16,9 +16,9 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from bhyt.store.models import AuditEntry, CardPeriod, Household, Person, Residence, Unit
+from bhyt.store.models import CardPeriod, Household, Person, Residence, Unit
 from bhyt.web.people_search import PAGE_SIZE
-from tests.web.conftest import csrf_of, unit_of
+from tests.web.conftest import audit_entries, csrf_of, unit_of
 
 TODAY = date.today()
 
@@ -82,12 +82,6 @@ def current_card_text(cards, person_id: int) -> str:
     if held:
         return f"chưa có thẻ (thẻ cũ hết hạn {max(card.valid_to for card in held):%d/%m/%Y})"
     return "chưa có thẻ"
-
-
-def audit_entries(engine, username: str, action: str) -> list:
-    with engine.connect() as connection:
-        return connection.execute(select(AuditEntry).where(AuditEntry.username == username, AuditEntry.action == action)
-                                  .order_by(AuditEntry.id)).all()
 
 
 def test_a_name_typed_without_marks_finds_the_person_with_the_row_filled_in(client_for, web_engine, reg):

@@ -22,12 +22,12 @@ from bhyt import visits
 from bhyt.analytics.engine import analytics, plain_url
 from bhyt.cli import app as cli
 from bhyt.store.db import default_engine
-from bhyt.store.models import Assignment, AuditEntry, Household, Person, Unit, Visit
+from bhyt.store.models import Assignment, Household, Person, Unit, Visit
 from bhyt.web.accounts import issue_api_token
 from bhyt.web.routes.visits import OUTCOME_LABELS
 from bhyt.web.worklist_views import COLUMN_TITLES, XLSX, default_since
 from bhyt.worklist_tables import ListName, columns
-from tests.web.conftest import cli_json, csrf_of, unit_of
+from tests.web.conftest import audit_entries, cli_json, csrf_of, unit_of
 
 TODAY = date.today()
 SINCE = default_since(TODAY)
@@ -63,13 +63,6 @@ def cells(html: str, table: str) -> list[list[str]]:
 
 def number(text: str) -> int:
     return int(text.replace(".", ""))
-
-
-def audit_entries(engine, username: str, action: str) -> list:
-    with engine.connect() as connection:
-        return connection.execute(select(AuditEntry).where(AuditEntry.username == username,
-                                                           AuditEntry.action == action)
-                                  .order_by(AuditEntry.id)).all()
 
 
 def visit_count(engine) -> int:
