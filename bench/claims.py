@@ -37,14 +37,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from bhyt.analytics.engine import attach_db, new_connection, plain_url
-from bhyt.claims.assessment import Scope, create_findings, prepare, run_rule
+from bhyt.claims.assessment import Scope, create_findings, prepare, read_columns, run_rule
 from bhyt.claims.catalogue import load_catalogue
 from bhyt.claims.lake import MANIFEST, ClaimsLake, dataset_name, schema
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, REFERENCE_DIR, import_reference
@@ -164,16 +163,6 @@ def connect():
     return con
 
 
-def touched_columns(con, rules) -> dict[str, list[str]]:
-    """Per table, the columns named in the rules' SQL or in the engine's views (on `con`, prepared)."""
-    views = [row[0] for row in con.execute(
-        "SELECT sql FROM duckdb_views() WHERE NOT internal AND view_name IN ('lines', 'diagnoses', 'diagnosis_keys')"
-    ).fetchall()]
-    words = set(re.findall(r"[a-z_][a-z0-9_]*", " ".join([*views, *(rule.sql for rule in rules)]).lower()))
-    return {table: [column for column in schema(table).names if column in words or column == "ma_lk"]
-            for table in SCANNED}
-
-
 def floor(con, columns: dict[str, list[str]]) -> tuple[float, float]:
     """One scan of the lake's touched columns, every value hashed and summed."""
     def scan():
@@ -196,7 +185,7 @@ class Bench:
         create_findings(self.con)
 
     def _prepare(self, lake: ClaimsLake, database_url: str, copies: int | None) -> None:
-        prepare(self.con, lake, database_url, Scope())
+        prepare(self.con, lake, database_url, Scope(), self.rules)
         if copies:
             attach_db(self.con, database_url)
             self.con.execute(f"""
@@ -248,7 +237,7 @@ def main() -> None:
     bench = Bench(scaled, database_url, rules, copies)
     con = bench.con
     threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
-    columns = touched_columns(con, rules)
+    columns = read_columns(rules)
     floors = [floor(con, columns) for _ in range(args.runs)]
     floor_wall, floor_cpu = min(floors)
     lines = bench.lines

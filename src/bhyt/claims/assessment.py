@@ -13,7 +13,8 @@ The rule SQL contract. A rule's SQL is one SELECT returning the columns
 It can read, on one connection:
 
 - ``episodes``, ``drug_lines``, ``service_lines``: XML1, XML2, XML3 rows of the episodes in scope
-  (discharge date NGAY_RA in the period, the facility asked), fields in lower case;
+  (discharge date NGAY_RA in the period, the facility asked), fields in lower case: those fields that
+  some rule of the catalogue names (``read_columns``);
 - ``lines``: the drug and service lines together: ma_lk, bang, stt, code (MA_THUOC; MA_VAT_TU, else
   MA_DICH_VU), name, ma_nhom, so_luong, don_gia (DON_GIA; DON_GIA_BH, else DON_GIA_BV), tyle_tt_bh,
   thanh_tien_bv, thanh_tien_bh, muc_huong, t_nguonkhac, t_bntt, t_bncct, t_bhtt, ngay_yl, ngay_th_yl,
@@ -36,6 +37,7 @@ It can read, on one connection:
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -46,7 +48,7 @@ import pyarrow as pa
 
 from bhyt.analytics.engine import attach_db, new_connection
 from bhyt.claims.catalogue import Rule
-from bhyt.claims.lake import ClaimsLake
+from bhyt.claims.lake import PARTITIONS, ClaimsLake, dataset_name, schema
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, register_reference
 from bhyt.claims.reference_icd import icd_limits, long_prescription_allowed
 from bhyt.domain.legal_data import read_table
@@ -65,6 +67,9 @@ PARAMETERS = {
     "full_benefit_tier": "ban_dau",
 }
 CONTRACT = ("ma_lk", "bang", "stt", "amount_at_risk", "explanation")
+# The claim tables an assessment copies the scope of: episodes, drug lines, service lines.
+SCOPED_TABLES = ("XML1", "XML2", "XML3")
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def period_text(first: date | None, last: date | None) -> str:
@@ -140,7 +145,7 @@ def assess(lake: ClaimsLake, database_url: str, rules: list[Rule], scope: Scope 
     con = new_connection()
     try:
         try:
-            prepare(con, lake, database_url, scope)
+            prepare(con, lake, database_url, scope, rules)
         except duckdb.CatalogException as problem:
             first_line = str(problem).splitlines()[0]
             raise AssessmentError(f"Thiếu bảng cần cho giám định ({first_line}); hãy nâng cấp cơ sở dữ liệu bằng "
@@ -202,23 +207,32 @@ def check_findings(con: duckdb.DuckDBPyConnection, rule: Rule) -> None:
                         f"bảng hoặc STT không hợp lệ): {bad}.")
 
 
-def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str, scope: Scope,
+def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str, scope: Scope, rules: list[Rule],
             materialized: bool = True) -> None:
-    """Every table and view the rule SQL contract names, on `con`; the lines of the scope as views over
-    the lake when not `materialized` (the Spark engine runs the rules and only looks findings up here)."""
+    """Every table and view the rule SQL contract names, on `con`, for `rules`; the lines of the scope
+    as views over the lake when not `materialized` (the Spark engine runs the rules and only looks
+    findings up here)."""
     lake.register(con)
     tests = {"first": "CAST(ngay_ra AS DATE) >= $first", "last": "CAST(ngay_ra AS DATE) <= $last",
              "facility": "facility = $facility", "ma_lk": "ma_lk = $ma_lk",
              "prefixes": "list_contains($prefixes, left(facility, 2))"}
     values = {name: getattr(scope, name) for name in tests if getattr(scope, name)}
     where = " AND ".join(tests[name] for name in values) or "true"
-    con.execute(f"CREATE TEMP TABLE episodes AS SELECT * FROM xml1 WHERE {where}", values)
-    for name, table in (("drug_lines", "xml2"), ("service_lines", "xml3")):
-        kind = "TABLE" if materialized else "VIEW"
-        con.execute(f"CREATE TEMP {kind} {name} AS SELECT * FROM {table} WHERE ma_lk IN (SELECT ma_lk FROM episodes)")
-    con.execute(_LINES_SQL)
-    con.execute(_DIAGNOSES_SQL)
-    con.execute(_DIAGNOSIS_KEYS_SQL)
+    columns = read_columns(rules)
+    kind = "TABLE" if materialized else "VIEW"
+    # The rules order what they need ordered; copying in any order is a quarter faster.
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"CREATE TEMP TABLE episodes AS SELECT {', '.join([*columns['XML1'], *PARTITIONS])} FROM xml1 "
+                f"WHERE {where}", values)
+    for name, table in (("drug_lines", "XML2"), ("service_lines", "XML3")):
+        # With no test, every claim of the lake is in scope: no need to look each line's claim up.
+        in_scope = "ma_lk IN (SELECT ma_lk FROM episodes)" if values else "true"
+        con.execute(f"CREATE TEMP {kind} {name} AS SELECT {', '.join(columns[table])} FROM {dataset_name(table)} "
+                    f"WHERE {in_scope}")
+    con.execute(f"CREATE TEMP VIEW lines AS {_LINES_SQL}")
+    # Three rules read the diagnoses: each claim's codes are split and normalised once.
+    for name in ("diagnoses", "diagnosis_keys"):
+        con.execute(f"CREATE TEMP {kind} {name} AS {DERIVED[name]}")
     _register_registry(con, database_url)
     _register_parameters(con)
     create_masking_macros(con)
@@ -230,8 +244,16 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
         con.unregister(f"_{name}")
 
 
+def read_columns(rules: list[Rule]) -> dict[str, list[str]]:
+    """Per table of the scope (XML1, XML2, XML3), its fields that some rule or the engine names, as a
+    word anywhere in its SQL: copying the scope's claims is most of an assessment's time, and the
+    catalogue reads about a third of the fields. A field no SQL names cannot be read (`*` in a rule only
+    passes on fields it names elsewhere), so the copy loses nothing."""
+    words = set(_WORD.findall(" ".join([*_ENGINE_SQL, *(rule.sql for rule in rules)]).lower()))
+    return {table: [name for name in schema(table).names if name in words] for table in SCOPED_TABLES}
+
+
 _LINES_SQL = """
-CREATE TEMP VIEW lines AS
 SELECT ma_lk, 'XML2' AS bang, stt, ma_thuoc AS code, ten_thuoc AS name, ma_nhom, so_luong, don_gia, tyle_tt_bh,
        thanh_tien_bv, thanh_tien_bh, muc_huong, t_nguonkhac, t_bntt, t_bncct, t_bhtt, ngay_yl, ngay_th_yl,
        lieu_dung, ma_dich_vu, NULL::VARCHAR AS ma_vat_tu
@@ -244,7 +266,6 @@ FROM service_lines
 """
 
 _DIAGNOSES_SQL = """
-CREATE TEMP VIEW diagnoses AS
 SELECT ma_lk, code, upper(replace(code, '.', '')) AS code_norm, left(upper(code), 3) AS category, main
 FROM (
     SELECT ma_lk, trim(ma_benh_chinh) AS code, true AS main FROM episodes
@@ -258,11 +279,13 @@ WHERE code IS NOT NULL AND code <> ''
 # What a list of ICD-10 codes (expanded to every code, no dot) is matched on: the code's category,
 # or the code itself (for an entry that is a subcategory).
 _DIAGNOSIS_KEYS_SQL = """
-CREATE TEMP VIEW diagnosis_keys AS
 SELECT ma_lk, code, main, category AS key FROM diagnoses
 UNION ALL
 SELECT ma_lk, code, main, code_norm FROM diagnoses WHERE code_norm <> category
 """
+
+# The contract's tables derived from the scope's, by the SELECT that makes each.
+DERIVED = {"lines": _LINES_SQL, "diagnoses": _DIAGNOSES_SQL, "diagnosis_keys": _DIAGNOSIS_KEYS_SQL}
 
 
 # The 10-digit BHXH number after the 5 characters of type, level and province: its first 3 and last 2
@@ -282,14 +305,17 @@ def create_masking_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_MACROS_SQL)
 
 
+_CLAIM_KEYS_SQL = """
+CREATE TEMP TABLE claim_people AS SELECT DISTINCT so_cccd AS personal_id FROM episodes WHERE so_cccd IS NOT NULL;
+CREATE TEMP TABLE claim_cards AS
+SELECT DISTINCT trim(unnest(string_split(ma_the_bhyt, ';'))) AS card_code FROM episodes WHERE ma_the_bhyt IS NOT NULL;
+"""
+
+
 def _register_registry(con: duckdb.DuckDBPyConnection, database_url: str) -> None:
     """The people and cards the claims in scope name: by ID number (SO_CCCD) or by card code."""
     attach_db(con, database_url)
-    con.execute("""CREATE TEMP TABLE claim_people AS
-                   SELECT DISTINCT so_cccd AS personal_id FROM episodes WHERE so_cccd IS NOT NULL""")
-    con.execute("""CREATE TEMP TABLE claim_cards AS
-                   SELECT DISTINCT trim(unnest(string_split(ma_the_bhyt, ';'))) AS card_code
-                   FROM episodes WHERE ma_the_bhyt IS NOT NULL""")
+    con.execute(_CLAIM_KEYS_SQL)
     con.execute("""CREATE TEMP TABLE registry_persons AS
                    SELECT p.personal_id, p.birth_date, p.sex, p.death_date FROM db.persons p
                    WHERE p.personal_id IN (SELECT personal_id FROM claim_people)""")
@@ -332,12 +358,17 @@ def _register_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
             ("effective_to", pa.date32())])))
     con.execute("CREATE TEMP TABLE rules AS SELECT * FROM _rules")
     con.unregister("_rules")
-    # A rule applies to the episodes discharged while it is in effect.
-    con.execute("""CREATE TEMP TABLE kept AS
-                   SELECT f.*, r.severity, e.facility, e.month, e.ma_bn, e.ngay_vao, e.ngay_ra
-                   FROM findings f JOIN rules r USING (rule_id) JOIN episodes e USING (ma_lk)
-                   WHERE CAST(e.ngay_ra AS DATE) >= r.effective_from
-                     AND (r.effective_to IS NULL OR CAST(e.ngay_ra AS DATE) <= r.effective_to)""")
+    con.execute(_KEPT_SQL)
+
+
+# A rule applies to the episodes discharged while it is in effect.
+_KEPT_SQL = """
+CREATE TEMP TABLE kept AS
+SELECT f.*, r.severity, e.facility, e.month, e.ma_bn, e.ngay_vao, e.ngay_ra
+FROM findings f JOIN rules r USING (rule_id) JOIN episodes e USING (ma_lk)
+WHERE CAST(e.ngay_ra AS DATE) >= r.effective_from
+  AND (r.effective_to IS NULL OR CAST(e.ngay_ra AS DATE) <= r.effective_to)
+"""
 
 
 _FINDINGS_SQL = """
@@ -354,3 +385,5 @@ SELECT facility, rule_id, count(*) AS findings, sum(amount_at_risk) AS amount_at
 FROM kept GROUP BY facility, rule_id ORDER BY facility, rule_id
 """
 
+# The engine's own SQL over the scope's tables: the columns it names are copied whatever the rules.
+_ENGINE_SQL = (_LINES_SQL, _DIAGNOSES_SQL, _CLAIM_KEYS_SQL, _KEPT_SQL, _FINDINGS_SQL, _SUMMARY_SQL)

@@ -34,9 +34,6 @@ from bhyt.claims.tables import TABLES
 # Built in DuckDB (small, or read from the system of record) and copied to Spark.
 SMALL_TABLES = ("registry_persons", "registry_cards", "benefit_rates", "base_salaries", "params",
                 "approved_prices", "facility_tiers", "icd_limits", "long_prescription_allowed")
-# The derived views of the contract, defined once in DuckDB SQL and transpiled like the rules.
-DERIVED_VIEWS = (("lines", assessment._LINES_SQL), ("diagnoses", assessment._DIAGNOSES_SQL),
-                 ("diagnosis_keys", assessment._DIAGNOSIS_KEYS_SQL))
 
 LOG_CONFIG = Path(__file__).with_name("spark_log4j2.properties")
 SESSION_CONFIG = {
@@ -73,7 +70,7 @@ def assess_on_spark(spark: SparkSession, lake: ClaimsLake, database_url: str, ru
     con = new_connection()
     cached: list[DataFrame] = []
     try:
-        assessment.prepare(con, lake, database_url, scope, materialized=False)
+        assessment.prepare(con, lake, database_url, scope, rules, materialized=False)
         assessment.create_findings(con)
         cached = _register_views(spark, con, lake)
         seconds = {}
@@ -90,7 +87,7 @@ def assess_on_spark(spark: SparkSession, lake: ClaimsLake, database_url: str, ru
         for frame in cached:
             frame.unpersist()
         for name in (*(dataset_name(table) for table in TABLES), "episodes", "drug_lines", "service_lines",
-                     *(name for name, _ in DERIVED_VIEWS), *SMALL_TABLES):
+                     *assessment.DERIVED, *SMALL_TABLES):
             spark.catalog.dropTempView(name)
 
 
@@ -122,9 +119,10 @@ def _register_views(spark: SparkSession, con: duckdb.DuckDBPyConnection, lake: C
         lines = spark.table(table).join(episodes.select("ma_lk"), "ma_lk", "left_semi").cache()
         lines.createOrReplaceTempView(name)
         cached.append(lines)
-    for name, sql in DERIVED_VIEWS:
+    # The derived tables of the contract, defined once in DuckDB SQL and transpiled like the rules.
+    for name, sql in assessment.DERIVED.items():
         spark.catalog.dropTempView(name)  # the statement is CREATE, not CREATE OR REPLACE
-        spark.sql(to_spark_sql(sql))
+        spark.sql(to_spark_sql(f"CREATE TEMP VIEW {name} AS {sql}"))
     for statement in spark_functions(assessment._MACROS_SQL):
         spark.sql(statement)
     for name in SMALL_TABLES:
