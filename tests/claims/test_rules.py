@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bhyt.analytics.engine import plain_url
-from bhyt.claims.assessment import Assessment, RuleError, Scope, assess
+from bhyt.claims.assessment import Assessment, RuleError, Scope, assess, read_columns
 from bhyt.claims.catalogue import CatalogueError, load_catalogue, load_rule, pick
 from tests.analytics.shared import shared_engine
 from tests.claims.rule_cases import CASES, build_world
@@ -147,6 +147,21 @@ def test_a_new_rule_is_a_file_and_its_contract_is_checked(world, tmp_path: Path)
                                                   "'x' AS explanation FROM episodes"))
     with pytest.raises(RuleError, match="Quy tắc MY_RULE: kết quả sai hợp đồng"):
         assess(lake, url, [negative])
+
+
+def test_a_rule_reads_any_field_it_names(world, tmp_path: Path) -> None:
+    """The scope copies only the fields some rule names: a new rule naming others gets them too."""
+    engine, lake = world
+    catalogue = read_columns(load_catalogue())
+    assert "ho_ten" not in catalogue["XML1"] and "don_vi_tinh" not in catalogue["XML2"]
+    added = load_rule(_rule_file(tmp_path, sql=(
+        "SELECT e.ma_lk, 'XML2' AS bang, d.stt, 0 AS amount_at_risk, e.ho_ten || ' ' || d.don_vi_tinh AS explanation "
+        "FROM episodes e JOIN drug_lines d ON d.ma_lk = e.ma_lk WHERE e.ma_lk = 'CLEAN'")))
+    columns = read_columns([added])
+    assert "ho_ten" in columns["XML1"] and "don_vi_tinh" in columns["XML2"]
+    assert "don_vi_tinh" not in columns["XML1"]
+    findings = assess(lake, plain_url(engine), [added]).findings
+    assert findings and all(f.explanation.strip() and f.bang == "XML2" for f in findings)
 
 
 def test_a_database_not_upgraded_is_named(tmp_path: Path) -> None:
