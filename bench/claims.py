@@ -16,19 +16,22 @@ The data is built once and kept under data/bench/claims/ (data/ is gitignored); 
    finds exactly `copies` times its findings on the small lake, and every violation keeps its share
    of the claims; the benchmark fails when a rule's count differs.
 
-Measured, wall and CPU time (CPU covers DuckDB's threads; wall times swell on a loaded machine):
-- the floor: one scan of xml1, xml2 and xml3 reading every column the catalogue touches (the columns
-  named in the rules' SQL and in the engine's views), hashing each value so none is skipped;
-- the engine's setup (`prepare`: episodes and lines in scope, registry, reference lists);
-- each rule alone (`run_rule`), and the catalogue: setup plus every rule.
-Goals (issue 6): simple rules ≥ 50 M lines/s/core, duplicate and overlap rules ≥ 3 M lines/s/core,
-the whole catalogue within 3× the floor. Per core: lines per second of wall time divided by DuckDB's
-threads, and lines per second of CPU time (the figure a loaded machine does not distort).
-
-Spark is not measured yet: its engine (bhyt.claims.spark_engine) landed as this benchmark was finished,
-and on the scaled lake it needs the relabelled registry of persons handed to it.
+Measured on each engine, DuckDB and Spark in local mode (bhyt.claims.spark_engine), wall time and, for
+DuckDB, CPU time (it covers DuckDB's threads; Spark's run in its JVM; wall times swell on a loaded machine):
+- the floor: one scan by the engine of xml1, xml2 and xml3 reading every column the catalogue touches
+  (`assessment.read_columns`: the columns named in the rules' SQL and in the engine's own), hashing
+  each value so none is skipped;
+- the engine's setup (`prepare`: episodes and lines in scope, registry, reference lists; on Spark also
+  the contract's views, the scope's claims cached in Spark's memory);
+- each rule alone, and the catalogue: setup plus every rule.
+The relabelled registry of persons is made outside the timed setup (it is the benchmark's, not the
+engine's). Goals (issue 6): simple rules ≥ 50 M lines/s/core, duplicate and overlap rules ≥ 3 M
+lines/s/core, the whole catalogue within 3× the floor. Per core: lines per second of wall time divided
+by the engine's threads, and for DuckDB lines per second of CPU time (the figure a loaded machine does
+not distort).
 
 Usage: python bench/claims.py [--quick] [--visits 30000] [--lines 10000000] [--runs 1]
+                              [--engines duckdb,spark] [--spark-memory 8g]
   --quick   a lake of 1 M lines instead of 10 M (the same small set).
 """
 
@@ -163,49 +166,154 @@ def connect():
     return con
 
 
-def floor(con, columns: dict[str, list[str]]) -> tuple[float, float]:
-    """One scan of the lake's touched columns, every value hashed and summed."""
-    def scan():
-        for table in SCANNED:
-            hashed = " + ".join(f"sum(hash({column}))::HUGEINT" for column in columns[table])
-            con.execute(f"SELECT count(*), {hashed} FROM {dataset_name(table)}").fetchall()
-    wall, cpu, _ = timed(scan)
-    return wall, cpu
+def relabel_registry(con, database_url: str, copies: int) -> None:
+    """The registry's persons of the scaled lake's claims, `copies` times, relabelled as the claims are."""
+    attach_db(con, database_url)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE registry_persons AS
+        SELECT p.personal_id || '-' || c.k AS personal_id, p.birth_date, p.sex, p.death_date
+        FROM db.persons p, range({copies}) c(k)
+        WHERE p.personal_id IN (SELECT DISTINCT regexp_replace(so_cccd, '-[0-9]+$', '') FROM episodes)""")
+    con.execute("DETACH db")
 
 
-class Bench:
+class DuckDBBench:
     """One connection holding the engine's setup over a lake; `copies` relabelled copies of the
     registry's persons when the lake is a scaled one."""
 
+    name = "DuckDB"
+
     def __init__(self, lake: ClaimsLake, database_url: str, rules, copies: int | None):
         self.rules, self.con = rules, connect()
-        self.setup_wall, self.setup_cpu, _ = timed(lambda: self._prepare(lake, database_url, copies))
+        self.setup_wall, self.setup_cpu, _ = timed(lambda: prepare(self.con, lake, database_url, Scope(), rules))
+        if copies:
+            relabel_registry(self.con, database_url, copies)
         self.lines = self.con.execute("SELECT count(*) FROM lines").fetchone()[0]
         self.episodes = self.con.execute("SELECT count(*) FROM episodes").fetchone()[0]
+        self.threads = int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
         create_findings(self.con)
 
-    def _prepare(self, lake: ClaimsLake, database_url: str, copies: int | None) -> None:
-        prepare(self.con, lake, database_url, Scope(), self.rules)
-        if copies:
-            attach_db(self.con, database_url)
-            self.con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE registry_persons AS
-                SELECT p.personal_id || '-' || c.k AS personal_id, p.birth_date, p.sex, p.death_date
-                FROM db.persons p, range({copies}) c(k)
-                WHERE p.personal_id IN (SELECT DISTINCT regexp_replace(so_cccd, '-[0-9]+$', '') FROM episodes)""")
-            self.con.execute("DETACH db")
+    def floor(self, columns: dict[str, list[str]]) -> tuple[float, float | None]:
+        def scan():
+            for table in SCANNED:
+                hashed = " + ".join(f"sum(hash({column}))::HUGEINT" for column in columns[table])
+                self.con.execute(f"SELECT count(*), {hashed} FROM {dataset_name(table)}").fetchall()
+        wall, cpu, _ = timed(scan)
+        return wall, cpu
 
-    def run(self, rule, runs: int) -> tuple[float, float, int]:
+    def _run(self, rule) -> None:
+        run_rule(self.con, rule)
+
+    def run(self, rule, runs: int) -> tuple[float, float | None, int]:
         best = (float("inf"), 0.0)
         for _ in range(runs):
             self.con.execute("DELETE FROM findings WHERE rule_id = ?", [rule.id])
-            wall, cpu, _ = timed(lambda: run_rule(self.con, rule))
+            wall, cpu, _ = timed(lambda: self._run(rule))
             best = min(best, (wall, cpu))
         found = self.con.execute("SELECT count(*) FROM findings WHERE rule_id = ?", [rule.id]).fetchone()[0]
-        return *best, found
+        return best[0], self._cpu(best[1]), found
+
+    def _cpu(self, cpu: float) -> float | None:
+        return cpu
 
     def close(self) -> None:
         self.con.close()
+
+
+class SparkBench(DuckDBBench):
+    """The same over Spark in local mode: DuckDB chooses the claims in scope and makes the small tables,
+    Spark runs the rules (bhyt.claims.spark_engine, as `bhyt claims assess --engine spark` does)."""
+
+    name = "Spark local"
+
+    def __init__(self, lake: ClaimsLake, database_url: str, rules, copies: int | None, memory: str):
+        from bhyt.claims import spark_engine
+
+        self.engine, self.rules, self.con = spark_engine, rules, connect()
+        # A few shuffle partitions per core: Spark's 200 are meant for clusters, and on one machine
+        # their tasks' overhead outweighs the work.
+        self.spark = spark_engine.spark_session("local[*]", shuffle_partitions=4 * (os.cpu_count() or 1),
+                                                driver_memory=memory)
+        self.threads = self.spark.sparkContext.defaultParallelism
+        self._views = None
+        prepare_wall, _, _ = timed(lambda: prepare(self.con, lake, database_url, Scope(), rules, materialized=False))
+        if copies:
+            relabel_registry(self.con, database_url, copies)
+
+        def views() -> None:
+            self._views = spark_engine.contract_on_spark(self.spark, self.con, lake)
+            self._views.__enter__()
+            for name in ("episodes", "drug_lines", "service_lines"):  # cached on first use
+                self.spark.table(name).count()
+
+        views_wall, _, _ = timed(views)
+        self.setup_wall, self.setup_cpu = prepare_wall + views_wall, None
+        self.lines = self.spark.table("lines").count()
+        self.episodes = self.spark.table("episodes").count()
+        create_findings(self.con)
+
+    def floor(self, columns: dict[str, list[str]]) -> tuple[float, float | None]:
+        from pyspark.sql import functions as F
+
+        def scan():
+            for table in SCANNED:
+                hashed = [F.sum(F.hash(column)) for column in columns[table]]
+                self.spark.table(dataset_name(table)).agg(F.count(F.lit(1)), *hashed).collect()
+        wall, _, _ = timed(scan)
+        return wall, None
+
+    def _run(self, rule) -> None:
+        self.engine.run_rule_on_spark(self.spark, self.con, rule)
+
+    def _cpu(self, cpu: float) -> float | None:
+        return None  # the work is the JVM's, not this process's
+
+    def close(self) -> None:
+        if self._views is not None:
+            self._views.__exit__(None, None, None)
+        self.spark.stop()
+        self.con.close()
+
+
+def measure(bench, columns: dict[str, list[str]], runs: int, expected: Counter, copies: int, visits: int) -> list[str]:
+    """The engine's table: floor, setup, each rule and the catalogue; the rules whose count is wrong."""
+    floor_wall, floor_cpu = min(bench.floor(columns) for _ in range(runs))
+    lines, threads = bench.lines, bench.threads
+    print(f"\n{bench.name}: {bench.episodes:,} episodes, {lines:,} lines (×{copies} of {visits:,} visits); "
+          f"{threads} threads; load average {' '.join(f'{x:.1f}' for x in _load())}")
+    print(f"{'':22} {'findings':>9} {'wall s':>7} {'cpu s':>7} {'M lines/s':>9} {'/core':>7} {'/cpu-s':>7} "
+          f"{'× floor':>7}  goal (M lines/s/core)")
+
+    def row(name, found, wall, cpu, goal=""):
+        cpu_text = f"{cpu:>7.2f}" if cpu is not None else f"{'—':>7}"
+        per_cpu = f"{lines / cpu / 1e6 if cpu else float('inf'):>7.1f}" if cpu is not None else f"{'—':>7}"
+        print(f"{name:22} {found:>9} {wall:>7.2f} {cpu_text} {lines / wall / 1e6:>9.1f} "
+              f"{lines / wall / threads / 1e6:>7.1f} {per_cpu} {wall / floor_wall:>7.1f}  {goal}", flush=True)
+
+    row("floor (bare scan)", "", floor_wall, floor_cpu)
+    row("engine setup", "", bench.setup_wall, bench.setup_cpu)
+    with progress() as bar:
+        task = bar.add_task(f"Rules on {bench.name}", total=len(bench.rules))
+        results = []
+        for rule in bench.rules:
+            bar.update(task, description=f"{bench.name}: {rule.id}")
+            results.append((rule, *bench.run(rule, runs)))
+            bar.advance(task)
+    total_wall, total_cpu, wrong = bench.setup_wall, bench.setup_cpu, []
+    for rule, wall, cpu, found in results:
+        total_wall += wall
+        total_cpu = None if total_cpu is None else total_cpu + cpu
+        goal = SLOW_GOAL if rule.id in SLOW_RULES else SIMPLE_GOAL
+        reached = "met" if lines / wall / threads >= goal else "not met"
+        row(rule.id, f"{found:,}", wall, cpu, f"≥ {goal / 1e6:.0f}: {reached}")
+        if found != expected[rule.id]:
+            wrong.append(f"{bench.name} {rule.id}: {found:,} findings, {expected[rule.id]:,} expected")
+    ratio = total_wall / floor_wall
+    cpu_ratio = f", CPU {total_cpu / floor_cpu:.1f}×" if total_cpu is not None else ""
+    row("catalogue (setup+all)", "", total_wall, total_cpu,
+        f"within {CATALOGUE_GOAL:.0f}× floor: {'met' if ratio <= CATALOGUE_GOAL else 'not met'} ({ratio:.1f}×"
+        f"{cpu_ratio})")
+    return wrong
 
 
 def main() -> None:
@@ -214,8 +322,14 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--quick", action="store_true", help="1 M lines instead of --lines")
     parser.add_argument("--runs", type=int, default=1, help="best of this many runs per rule and for the floor")
+    parser.add_argument("--engines", default="duckdb,spark", help="duckdb, spark or both, comma-separated")
+    parser.add_argument("--spark-memory", default="8g", help="Spark's driver memory (all it has in local mode)")
     args = parser.parse_args()
     wanted_lines = 1_000_000 if args.quick else args.lines
+    engines = [name.strip() for name in args.engines.split(",") if name.strip()]
+    unknown = set(engines) - {"duckdb", "spark"}
+    if unknown:
+        parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
 
     engine = default_engine()
     database_url = plain_url(engine)
@@ -230,51 +344,20 @@ def main() -> None:
     scaled = scale_lake(small, copies)
 
     # The share check: each rule's findings on the scaled lake are `copies` times those on the small one.
-    base = Bench(small, database_url, rules, None)
+    base = DuckDBBench(small, database_url, rules, None)
     expected = Counter({rule.id: base.run(rule, 1)[2] * copies for rule in rules})
     base.close()
 
-    bench = Bench(scaled, database_url, rules, copies)
-    con = bench.con
-    threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
     columns = read_columns(rules)
-    floors = [floor(con, columns) for _ in range(args.runs)]
-    floor_wall, floor_cpu = min(floors)
-    lines = bench.lines
-    print(f"Lake: {bench.episodes:,} episodes, {lines:,} lines (×{copies} of {args.visits:,} visits); DuckDB "
-          f"{threads} threads; load average {' '.join(f'{x:.1f}' for x in _load())}")
     print("Columns the catalogue touches: " + "; ".join(f"{t} {len(c)}/{len(schema(t))}" for t, c in columns.items()))
-    print(f"{'':22} {'findings':>9} {'wall s':>7} {'cpu s':>7} {'M lines/s':>9} {'/core':>7} {'/cpu-s':>7} "
-          f"{'× floor':>7}  goal (M lines/s/core)")
-
-    def row(name, found, wall, cpu, goal=""):
-        print(f"{name:22} {found:>9} {wall:>7.2f} {cpu:>7.2f} {lines / wall / 1e6:>9.1f} "
-              f"{lines / wall / threads / 1e6:>7.1f} {lines / cpu / 1e6 if cpu else float('inf'):>7.1f} "
-              f"{wall / floor_wall:>7.1f}  {goal}", flush=True)
-
-    row("floor (bare scan)", "", floor_wall, floor_cpu)
-    row("engine setup", "", bench.setup_wall, bench.setup_cpu)
-    total_wall, total_cpu = bench.setup_wall, bench.setup_cpu
     wrong = []
-    with progress() as bar:
-        task = bar.add_task("Rules", total=len(rules))
-        results = []
-        for rule in rules:
-            bar.update(task, description=rule.id)
-            results.append((rule, *bench.run(rule, args.runs)))
-            bar.advance(task)
-    for rule, wall, cpu, found in results:
-        total_wall, total_cpu = total_wall + wall, total_cpu + cpu
-        goal = SLOW_GOAL if rule.id in SLOW_RULES else SIMPLE_GOAL
-        reached = "met" if lines / wall / threads >= goal else "not met"
-        row(rule.id, f"{found:,}", wall, cpu, f"≥ {goal / 1e6:.0f}: {reached}")
-        if found != expected[rule.id]:
-            wrong.append(f"{rule.id}: {found:,} findings, {expected[rule.id]:,} expected")
-    ratio = total_wall / floor_wall
-    row("catalogue (setup+all)", "", total_wall, total_cpu,
-        f"within {CATALOGUE_GOAL:.0f}× floor: {'met' if ratio <= CATALOGUE_GOAL else 'not met'} ({ratio:.1f}×, "
-        f"CPU {total_cpu / floor_cpu:.1f}×)")
-    bench.close()
+    for name in engines:
+        bench = (DuckDBBench(scaled, database_url, rules, copies) if name == "duckdb"
+                 else SparkBench(scaled, database_url, rules, copies, args.spark_memory))
+        try:
+            wrong += measure(bench, columns, args.runs, expected, copies, args.visits)
+        finally:
+            bench.close()
     print(f"Load average after: {' '.join(f'{x:.1f}' for x in _load())}")
     if wrong:
         raise SystemExit("The scaled lake does not keep the violation shares: " + "; ".join(wrong))

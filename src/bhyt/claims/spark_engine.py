@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -47,13 +49,17 @@ SESSION_CONFIG = {
 }
 
 
-def spark_session(master: str = "local[*]", shuffle_partitions: int | None = None) -> SparkSession:
-    """A session on `master` (local threads, or a cluster's URL), quiet on the terminal."""
+def spark_session(master: str = "local[*]", shuffle_partitions: int | None = None,
+                  driver_memory: str | None = None) -> SparkSession:
+    """A session on `master` (local threads, or a cluster's URL), quiet on the terminal. In local mode
+    the driver's memory (Spark's default 1g) is all the executors have."""
     builder = SparkSession.builder.master(master).appName("bhyt-giam-dinh")
     for key, value in SESSION_CONFIG.items():
         builder = builder.config(key, value)
     if shuffle_partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    if driver_memory:
+        builder = builder.config("spark.driver.memory", driver_memory)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -68,27 +74,42 @@ def assess_on_spark(spark: SparkSession, lake: ClaimsLake, database_url: str, ru
                     scope: Scope = Scope()) -> Assessment:
     """`bhyt.claims.assessment.assess` with the rules run by Spark: the same findings, in the same order."""
     con = new_connection()
-    cached: list[DataFrame] = []
     try:
         assessment.prepare(con, lake, database_url, scope, rules, materialized=False)
         assessment.create_findings(con)
-        cached = _register_views(spark, con, lake)
-        seconds = {}
-        for rule in rules:
-            started = time.perf_counter()
-            con.register("_found", _run_rule(spark, rule).toArrow())
-            con.execute("INSERT INTO findings SELECT * FROM _found")
-            con.unregister("_found")
-            assessment.check_findings(con, rule)
-            seconds[rule.id] = time.perf_counter() - started
+        with contract_on_spark(spark, con, lake):
+            seconds = {}
+            for rule in rules:
+                started = time.perf_counter()
+                run_rule_on_spark(spark, con, rule)
+                seconds[rule.id] = time.perf_counter() - started
         return assessment.collect(con, rules, seconds)
     finally:
         con.close()
+
+
+@contextmanager
+def contract_on_spark(spark: SparkSession, con: duckdb.DuckDBPyConnection, lake: ClaimsLake) -> Iterator[None]:
+    """Every table and view of the rule SQL contract on `spark`, for the claims in scope on `con` (made
+    by assessment.prepare); dropped on leaving."""
+    cached: list[DataFrame] = []
+    try:
+        cached = _register_views(spark, con, lake)
+        yield
+    finally:
         for frame in cached:
             frame.unpersist()
         for name in (*(dataset_name(table) for table in TABLES), "episodes", "drug_lines", "service_lines",
                      *assessment.DERIVED, *SMALL_TABLES):
             spark.catalog.dropTempView(name)
+
+
+def run_rule_on_spark(spark: SparkSession, con: duckdb.DuckDBPyConnection, rule: Rule) -> None:
+    """Add the rule's findings, found by Spark, to `findings` on `con`, checking they keep the contract."""
+    con.register("_found", _run_rule(spark, rule).toArrow())
+    con.execute("INSERT INTO findings SELECT * FROM _found")
+    con.unregister("_found")
+    assessment.check_findings(con, rule)
 
 
 def _run_rule(spark: SparkSession, rule: Rule) -> DataFrame:
@@ -123,6 +144,8 @@ def _register_views(spark: SparkSession, con: duckdb.DuckDBPyConnection, lake: C
     for name, sql in assessment.DERIVED.items():
         spark.catalog.dropTempView(name)  # the statement is CREATE, not CREATE OR REPLACE
         spark.sql(to_spark_sql(f"CREATE TEMP VIEW {name} AS {sql}"))
+    for name in ("diagnoses", "diagnosis_keys"):  # three rules read them: split once, as DuckDB does
+        spark.catalog.cacheTable(name)
     for statement in spark_functions(assessment._MACROS_SQL):
         spark.sql(statement)
     for name in SMALL_TABLES:
