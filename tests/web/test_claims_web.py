@@ -5,6 +5,7 @@ summary is the CLI's, the pages are scoped to the province's facilities, a decis
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections import defaultdict
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import duckdb
 import pytest
@@ -32,6 +34,7 @@ from bhyt.masking import mask
 from bhyt.store.db import default_engine
 from bhyt.store.models import AuditEntry, ClaimDecision
 from bhyt.web.accounts import add_user
+from bhyt.web.claims_views import claim_record
 from bhyt.web.demo_accounts import DEMO_PASSWORD
 from bhyt.web.routes.claims import DECISION_LABELS, SEVERITY_LABELS
 from tests.web.conftest import csrf_of
@@ -196,6 +199,7 @@ def test_deciding_a_finding_stores_it_as_the_cli_does_and_audits_it(claims_lake,
                                      "reason": "Đã đối chiếu bệnh án: đúng chỉ định", "csrf_token": csrf_of(page.text)},
                        follow_redirects=False)
     assert done.status_code == 303, done.text
+    assert parse_qs(urlsplit(done.headers["location"]).query)["facility"] == [finding["facility"]]
     with web_engine.connect() as connection:
         stored = connection.execute(select(ClaimDecision).where(ClaimDecision.ma_lk == finding["ma_lk"],
                                                                 ClaimDecision.rule_id == finding["rule_id"])).one()
@@ -254,3 +258,74 @@ def test_an_assessor_reads_the_pages_in_english(claims_lake, findings, client_fo
     listed = client.get("/claims/findings", params={"rule": findings[0]["rule_id"]}).text
     assert "Amount at risk (VND)" in listed and "Not decided" in listed
     assert "Episode summary (XML1)" in client.get(f"/claims/claim/{findings[0]['ma_lk']}").text
+
+
+def _claim_shown(page: str) -> list[str]:
+    """What the claim page shows of the claim: its heading, episode, findings and lines."""
+    return re.findall(r'<h1>.*?</h1>|<dl class="facts" id="episode">.*?</dl>|<table class="data" id="[^"]+">.*?</table>',
+                      page, re.S)
+
+
+def _where_in_lake(lake: ClaimsLake, ma_lk: str) -> tuple[str, str]:
+    with duckdb.connect() as con:
+        lake.register(con)
+        return con.execute("SELECT facility, month FROM xml1 WHERE ma_lk = ?", [ma_lk]).fetchone()
+
+
+def test_the_claim_page_shows_the_same_claim_with_or_without_where_the_link_says(claims_lake, findings,
+                                                                                   client_for) -> None:
+    finding = findings[0]
+    ma_lk = finding["ma_lk"]
+    facility, month = _where_in_lake(claims_lake, ma_lk)
+    client = client_for("giamdinh")
+    listed = client.get("/claims/findings", params={"facility": facility, "rule": finding["rule_id"]}).text
+    link = html.unescape(re.search(rf'<a href="(/claims/claim/{ma_lk}\?[^"]+)">', listed).group(1))
+    assert parse_qs(urlsplit(link).query) == {"facility": [facility], "month": [month]}
+    linked = client.get(link)
+    assert linked.status_code == 200, linked.text
+    assert len(_claim_shown(linked.text)) >= 3 and ma_lk in _claim_shown(linked.text)[0]
+    assert f'action="/claims/claim/{ma_lk}/decide?{html.escape(urlencode({"facility": facility, "month": month}))}"' \
+        in linked.text
+    other = next(path.parent.name.removeprefix("facility=") for path in claims_lake.files("XML1")
+                 if path.parent.name != f"facility={facility}")
+    for params in ({}, {"facility": other, "month": month}, {"facility": facility, "month": "2099-01"},
+                   {"facility": other}):
+        page = client.get(f"/claims/claim/{ma_lk}", params=params)
+        assert page.status_code == 200, (params, page.text)
+        assert _claim_shown(page.text) == _claim_shown(linked.text), params
+    assert client.get("/claims/claim/KHONG-CO", params={"facility": facility, "month": month}).status_code == 404
+
+
+def test_a_claim_is_read_from_the_files_of_its_partition_when_the_link_says_where(claims_lake, findings,
+                                                                                 monkeypatch) -> None:
+    ma_lk = findings[0]["ma_lk"]
+    facility, month = _where_in_lake(claims_lake, ma_lk)
+    searched: list[list[Path]] = []
+    register = ClaimsLake.register
+
+    def spied(self: ClaimsLake, con, partitions=None) -> None:
+        searched.append(self.files("XML1", partitions))
+        register(self, con, partitions)
+
+    monkeypatch.setattr(ClaimsLake, "register", spied)
+    partition = claims_lake.root / "xml1" / f"month={month}" / f"facility={facility}"
+
+    found = claim_record(ma_lk, facility, month)
+
+    assert found.episode["ma_lk"] == ma_lk and len(found.drug_lines) + len(found.service_lines) > 0
+    assert searched and all(path.parent == partition for files in searched for path in files)
+    searched.clear()
+    assert claim_record(ma_lk, prefixes=(facility[:2],)) == found
+    assert {path.parent.name[len("facility="):][:2] for path in searched[0]} == {facility[:2]}
+    searched.clear()
+    assert claim_record(ma_lk, "00000", month, (facility[:2],)) == found  # stale: wider, each file once
+    chosen = [path for files in searched[:-1] for path in files]
+    assert len(chosen) == len(set(chosen)) and all(path.parent == partition for path in searched[-1])
+
+
+def test_where_the_link_says_a_claim_is_does_not_widen_an_assessors_reach(claims_lake, findings, client_for) -> None:
+    ma_lk = findings[0]["ma_lk"]
+    facility, month = _where_in_lake(claims_lake, ma_lk)
+    client = client_for("giamdinh79")
+    for params in ({"facility": facility, "month": month}, {"facility": "79001", "month": month}):
+        assert client.get(f"/claims/claim/{ma_lk}", params=params).status_code == 403

@@ -3,9 +3,16 @@ and supply lines, xml4 results, xml5 clinical course), Hive-partitioned by settl
 facility (`xml2/month=2026-01/facility=79001/part-….parquet`), every row keyed by MA_LK.
 
 Which files make the lake is written in one manifest (`_manifest.json`), swapped atomically: a write
-puts its new files beside the old ones under new names, then replaces the manifest, then deletes the
-files it replaced. A crash before the swap leaves the lake exactly as it was (the new files are
-unlisted, and the next write removes them); readers only read listed files.
+puts its new files beside the old ones under new names, then replaces the manifest. A crash before the
+swap leaves the lake exactly as it was (the new files are unlisted, and the next write removes them);
+readers only read listed files.
+
+The files a write replaced are not deleted at its swap: a reader that listed them a moment before (an
+assessment runs for minutes) still reads them. The new manifest records each as retired, with the time
+(`"retired": {path: ISO time}`), and a write deletes a retired file once RETENTION has passed since, as
+Delta's and Iceberg's vacuum keep replaced files for a retention period. A file neither listed nor
+retired is a crashed write's and is deleted at the next write. Manifests of format 1 (no retired
+files) read as they are.
 
 Re-sending a claim (same MA_LK) replaces it, as the portal does: every partition that holds the old
 claim or receives the new one is rewritten without the old rows and with the new ones, so a claim
@@ -21,10 +28,11 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -36,6 +44,10 @@ from bhyt.claims.tables import PRECISIONS, SCALES, TABLES, Field, Kind
 from bhyt.ingest.claims_xml import Claim
 
 MANIFEST = "_manifest.json"
+# 2 added the retired files; 1 is read as having none.
+MANIFEST_FORMAT = 2
+# How long a replaced file outlives the write that replaced it: longer than any reader's run.
+RETENTION = timedelta(hours=1)
 PARTITIONS = ("month", "facility")
 # The order a claim's rows are written in: what the staged rows carry besides their fields.
 SEQUENCE = "_seq"
@@ -44,6 +56,8 @@ WRITE_MEMORY = "1GB"
 # Rows per Parquet row group, and per batch read back from DuckDB.
 ROW_GROUP_ROWS = 122_880
 HIVE_OPTIONS = "hive_partitioning = true, hive_types = {'month': VARCHAR, 'facility': VARCHAR}"
+# Which partitions to read: true for the (month, facility) of one.
+Partitions = Callable[[str, str], bool]
 
 
 def dataset_name(table: str) -> str:
@@ -162,9 +176,19 @@ def _sql_list(paths: list[Path]) -> str:
     return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
 
 
+def _scan_sql(files: list[Path]) -> str | None:
+    return f"read_parquet({_sql_list(files)}, {HIVE_OPTIONS})" if files else None
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class ClaimsLake:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, retention: timedelta = RETENTION, clock: Callable[[], datetime] = _utc_now):
         self.root = root
+        self.retention = retention
+        self.clock = clock
 
     @property
     def manifest_path(self) -> Path:
@@ -172,29 +196,49 @@ class ClaimsLake:
 
     def manifest(self) -> dict[str, list[str]]:
         """Per dataset, the files that make it (paths relative to the lake's folder)."""
+        return self._read_manifest()[0]
+
+    def retired(self) -> dict[str, datetime]:
+        """The files writes replaced (paths relative to the lake's folder), each with the time its write
+        replaced it: on disk until RETENTION has passed since, for the readers that listed them before."""
+        return self._read_manifest()[1]
+
+    def _read_manifest(self) -> tuple[dict[str, list[str]], dict[str, datetime]]:
         empty = {dataset_name(table): [] for table in TABLES}
         if not self.manifest_path.exists():
-            return empty
+            return empty, {}
         try:
-            listed = json.loads(self.manifest_path.read_text(encoding="utf-8"))["datasets"]
-        except (ValueError, KeyError) as error:
+            content = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if content.get("format", 1) not in (1, MANIFEST_FORMAT):
+                raise ValueError(f"định dạng {content['format']} không được hỗ trợ")
+            listed = {**empty, **content["datasets"]}
+            retired = {path: datetime.fromisoformat(when).astimezone(timezone.utc)
+                       for path, when in content.get("retired", {}).items()}
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise LakeError(f"Tệp danh mục của kho hồ sơ bị hỏng: {self.manifest_path} ({error}).") from None
-        return {**empty, **listed}
+        return listed, retired
 
-    def files(self, table: str) -> list[Path]:
-        return [self.root / name for name in self.manifest()[dataset_name(table)]]
+    def files(self, table: str, partitions: Partitions | None = None) -> list[Path]:
+        """The dataset's files; with `partitions`, only those of the partitions it accepts, told by their
+        folders without opening a file."""
+        return self._chosen(self.manifest()[dataset_name(table)], partitions)
 
-    def scan_sql(self, table: str) -> str | None:
-        """A DuckDB table expression reading the dataset, or None while it has no file."""
-        files = self.files(table)
-        return f"read_parquet({_sql_list(files)}, {HIVE_OPTIONS})" if files else None
+    def _chosen(self, listed: list[str], partitions: Partitions | None) -> list[Path]:
+        return [self.root / name for name in listed if partitions is None or partitions(*_partition(name))]
 
-    def register(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Views xml1 … xml5 on the connection over the lake as it is now (empty ones when it is):
-        the table's fields in the decision's order, then month and facility."""
+    def scan_sql(self, table: str, partitions: Partitions | None = None) -> str | None:
+        """A DuckDB table expression reading the dataset (only `partitions`, if given), or None while
+        that has no file."""
+        return _scan_sql(self.files(table, partitions))
+
+    def register(self, con: duckdb.DuckDBPyConnection, partitions: Partitions | None = None) -> None:
+        """Views xml1 … xml5 on the connection over the lake as one manifest lists it now (empty ones
+        when it is empty), or over the partitions `partitions` accepts: the table's fields in the
+        decision's order, then month and facility."""
+        manifest = self.manifest()
         for table in TABLES:
             name = dataset_name(table)
-            scan = self.scan_sql(table)
+            scan = _scan_sql(self._chosen(manifest[name], partitions))
             if scan is None:
                 empty = schema(table)
                 for partition in PARTITIONS:
@@ -217,8 +261,8 @@ class ClaimsLake:
     def write(self, staging: Staging) -> WriteResult:
         """Put the staged claims in the lake, replacing any claim with the same MA_LK: all or nothing."""
         with self._locked():
-            manifest = self.manifest()
-            self._remove_unlisted(manifest)
+            manifest, retired = self._read_manifest()
+            self._remove_unlisted(manifest, retired)
             staged_episodes = staging.staged("XML1")
             if not staged_episodes:
                 return WriteResult(0, 0, 0)
@@ -242,9 +286,19 @@ class ClaimsLake:
                 new_manifest = {name: self._rewrite(con, table, name, manifest[name], affected, incoming_keys, staging)
                                 for table in TABLES for name in [dataset_name(table)]}
                 claims = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
-            self._swap_manifest(new_manifest)
-            self._remove_unlisted(new_manifest)
+            now = self.clock()
+            still_listed = {path for paths in new_manifest.values() for path in paths}
+            replaced_now = {path: now for paths in manifest.values() for path in paths if path not in still_listed}
+            new_retired = {path: when for path, when in {**retired, **replaced_now}.items()
+                           if self._kept(when, now) and (self.root / path).exists()}
+            self._swap_manifest({"format": MANIFEST_FORMAT, "datasets": new_manifest,
+                                 "retired": {path: when.isoformat() for path, when in sorted(new_retired.items())}})
+            self._remove_unlisted(new_manifest, new_retired)
             return WriteResult(claims, replaced, len(affected))
+
+    def _kept(self, retired_at: datetime, now: datetime) -> bool:
+        """Whether a file retired at `retired_at` may still be read by a reader that listed it before."""
+        return now - retired_at < self.retention
 
     def _rewrite(self, con: duckdb.DuckDBPyConnection, table: str, name: str, listed: list[str],
                  affected: set[tuple[str, str]], replaced: pa.Array, staging: Staging) -> list[str]:
@@ -265,18 +319,22 @@ class ClaimsLake:
                 ORDER BY i.month, i.facility, s.ma_lk, s.stt""").to_arrow_reader(ROW_GROUP_ROWS)
         return kept + _PartitionWriter(self.root, name, schema(table), old, replaced).write(new)
 
-    def _swap_manifest(self, manifest: dict[str, list[str]]) -> None:
+    def _swap_manifest(self, content: dict) -> None:
         temporary = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
         with temporary.open("w", encoding="utf-8") as handle:
-            json.dump({"format": 1, "datasets": manifest}, handle, ensure_ascii=False, indent=0)
+            json.dump(content, handle, ensure_ascii=False, indent=0)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.manifest_path)
         _fsync_folder(self.root)
 
-    def _remove_unlisted(self, manifest: dict[str, list[str]]) -> None:
-        """Files a failed or replaced write left behind: never read, so safe to delete under the lock."""
-        listed = {self.root / path for paths in manifest.values() for path in paths}
+    def _remove_unlisted(self, manifest: dict[str, list[str]], retired: dict[str, datetime]) -> None:
+        """Files a failed write left behind, and those replaced longer than the retention ago: no reader
+        reads them any more, so they are safe to delete under the lock."""
+        now = self.clock()
+        kept = [path for paths in manifest.values() for path in paths]
+        kept += [path for path, when in retired.items() if self._kept(when, now)]
+        listed = {self.root / path for path in kept}
         for table in TABLES:
             folder = self.root / dataset_name(table)
             if folder.exists():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,7 +21,7 @@ from bhyt.claims.assessment import Assessment, AssessmentError, Finding, Scope, 
 from bhyt.claims.assessment_files import write_assessment_xlsx, write_rejections_xlsx
 from bhyt.claims.catalogue import SEVERITIES, CatalogueError, Rule, load_catalogue, pick
 from bhyt.claims.facility_province import facility_prefixes, province_of_facility
-from bhyt.claims.lake import ClaimsLake, LakeError
+from bhyt.claims.lake import ClaimsLake, LakeError, Partitions
 from bhyt.claims.reference import REFERENCE_DIR
 from bhyt.config import claims_lake_dir
 from bhyt.store.models import ClaimDecision
@@ -219,17 +220,40 @@ FROM xml3 WHERE month = $month AND facility = $facility AND ma_lk = $ma_lk ORDER
 """
 
 
-def claim_record(ma_lk: str) -> ClaimRecord | None:
-    """One claim's episode and its drug and service lines (read from its own partition), or None."""
+def _widening(*searches: Partitions) -> Iterator[Partitions]:
+    """Each search less the partitions of the ones before it, so no file is read twice."""
+    for index, search in enumerate(searches):
+        yield lambda month, facility, search=search, before=searches[:index]: (
+            search(month, facility) and not any(earlier(month, facility) for earlier in before))
+
+
+def claim_record(ma_lk: str, facility: str | None = None, month: str | None = None,
+                 prefixes: tuple[str, ...] = ()) -> ClaimRecord | None:
+    """One claim's episode and its drug and service lines (read from its own partition), or None.
+
+    The episode is looked for in the files of `facility` and `month` (what the link to the claim
+    knows of it), then in those of the facilities beginning with `prefixes` (the account's reach),
+    then in the rest of the lake: a link that is stale, or a claim out of reach, is still found."""
+    searches: list[Partitions] = []
+    if facility or month:
+        searches.append(lambda at, of: (not month or at == month) and (not facility or of == facility))
+    if prefixes:
+        searches.append(lambda _at, of: of.startswith(prefixes))
+    searches.append(lambda _at, _of: True)
+    claims = lake()
     con = new_connection()
     try:
-        lake().register(con)
         create_masking_macros(con)
-        cursor = con.execute(_EPISODE_SQL, {"ma_lk": ma_lk})
-        row = cursor.fetchone()
-        if row is None:
+        for partitions in _widening(*searches):
+            claims.register(con, partitions)
+            cursor = con.execute(_EPISODE_SQL, {"ma_lk": ma_lk})
+            row = cursor.fetchone()
+            if row is not None:
+                break
+        else:
             return None
         episode = dict(zip([column[0] for column in cursor.description], row))
+        claims.register(con, lambda at, of: (at, of) == (episode["month"], episode["facility"]))
         where = {"month": episode["month"], "facility": episode["facility"], "ma_lk": ma_lk}
         lines = []
         for sql in (_DRUG_SQL, _SERVICE_SQL):

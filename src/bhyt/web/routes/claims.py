@@ -6,7 +6,7 @@ opened, decision taken and file given out is written to the audit log."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -105,23 +105,35 @@ def findings_page(request: Request, entered: dict = Depends(_entered), page: int
     return _filtered_page(request, account, entered, "claims/findings.html", content)
 
 
-def _claim(request: Request, account: Account, ma_lk: str) -> ClaimRecord:
+def _where(facility: str = Query(""), month: str = Query("")) -> dict[str, str]:
+    """Where the link to a claim says it is (its facility and settlement month): only where to look first."""
+    return {"facility": facility.strip(), "month": month.strip()}
+
+
+def _link(episode: dict, **params: str) -> str:
+    """The claim page's address, with where the claim is."""
+    return f"/claims/claim/{quote(episode['ma_lk'], safe='')}?" + urlencode(
+        {"facility": episode["facility"], "month": episode["month"], **params})
+
+
+def _claim(request: Request, account: Account, ma_lk: str, where: dict[str, str]) -> ClaimRecord:
     """The claim, if it is in the lake (404) and of a facility of the account's province (OutOfScope)."""
+    reach = reach_of(request.app.state.engine, account)
     try:
-        claim = claim_record(ma_lk)
+        claim = claim_record(ma_lk, where["facility"] or None, where["month"] or None, reach.prefixes)
     except QueryError as problem:
         raise HTTPException(400, str(problem)) from None
     if claim is None:
         raise HTTPException(404, gettext("Không có hồ sơ MA_LK %(ma_lk)s trong kho.") % {"ma_lk": ma_lk})
-    if not reach_of(request.app.state.engine, account).covers(claim.episode["facility"]):
+    if not reach.covers(claim.episode["facility"]):
         raise OutOfScope(claim.episode["facility"])
     return claim
 
 
-def _claim_page(request: Request, account: Account, ma_lk: str, status_code: int = 200, error: str | None = None,
-                notice: str | None = None, entered: dict | None = None):
+def _claim_page(request: Request, account: Account, ma_lk: str, where: dict[str, str], status_code: int = 200,
+                error: str | None = None, notice: str | None = None, entered: dict | None = None):
     engine = request.app.state.engine
-    claim = _claim(request, account, ma_lk)
+    claim = _claim(request, account, ma_lk, where)
     facility = claim.episode["facility"]
     findings = assessment_of(engine, request.app.state.analytics, Scope(ma_lk=ma_lk)).findings
     rules = {rule.id: rule for rule in catalogue()}
@@ -134,37 +146,39 @@ def _claim_page(request: Request, account: Account, ma_lk: str, status_code: int
 
 
 @router.get("/claims/claim/{ma_lk}")
-def claim_page(request: Request, ma_lk: str, decided: str = Query(""),
+def claim_page(request: Request, ma_lk: str, decided: str = Query(""), where: dict = Depends(_where),
                account: Account = Depends(require("view_claims"))):
     notice = gettext("Đã ghi quyết định về cảnh báo %(rule)s.") % {"rule": decided} if decided else None
-    return _claim_page(request, account, ma_lk, notice=notice)
+    return _claim_page(request, account, ma_lk, where, notice=notice)
 
 
 @router.post("/claims/claim/{ma_lk}/decide", dependencies=[Depends(csrf_checked)])
 def decide(request: Request, ma_lk: str, rule_id: str = Form(...), decision: str = Form(""), reason: str = Form(""),
-           account: Account = Depends(require("decide_claims"))):
+           where: dict = Depends(_where), account: Account = Depends(require("decide_claims"))):
     engine = request.app.state.engine
     entered = {"rule_id": rule_id, "decision": decision, "reason": reason}
-    _claim(request, account, ma_lk)
+    claim = _claim(request, account, ma_lk, where)
+    # Found: the pages shown from here on look in its partition first, whatever the link said.
+    where = {"facility": claim.episode["facility"], "month": claim.episode["month"]}
     found = [f for f in assessment_of(engine, request.app.state.analytics, Scope(ma_lk=ma_lk)).findings
              if f.rule_id == rule_id]
     if not found:
-        return _claim_page(request, account, ma_lk, status_code=400, entered=entered, error=gettext(
+        return _claim_page(request, account, ma_lk, where, status_code=400, entered=entered, error=gettext(
             "Hồ sơ %(ma_lk)s không có cảnh báo %(rule)s.") % {"ma_lk": ma_lk, "rule": rule_id})
     if decision not in DECISIONS_VI:
-        return _claim_page(request, account, ma_lk, status_code=400, entered=entered,
+        return _claim_page(request, account, ma_lk, where, status_code=400, entered=entered,
                            error=gettext("Hãy chọn xác nhận hoặc bác bỏ cảnh báo."))
     if decision == REJECT and not reason.strip():
-        return _claim_page(request, account, ma_lk, status_code=400, entered=entered,
+        return _claim_page(request, account, ma_lk, where, status_code=400, entered=entered,
                            error=gettext("Bác bỏ cảnh báo cần ghi lý do."))
     try:
         record_decision(engine, ma_lk, rule_id, decision, reason, account.username)
     except DecisionRefused as error:
-        return _claim_page(request, account, ma_lk, status_code=400, entered=entered, error=str(error))
+        return _claim_page(request, account, ma_lk, where, status_code=400, entered=entered, error=str(error))
     record(engine, account.username, "decide_claim", subject=f"claim {ma_lk}",
            detail={"rule": rule_id, "decision": decision, "reason": reason.strip() or None,
                    "amount": sum(f.amount_at_risk for f in found)}, client=client_host(request))
-    return RedirectResponse(f"/claims/claim/{ma_lk}?{urlencode({'decided': rule_id})}", status_code=303)
+    return RedirectResponse(_link(claim.episode, decided=rule_id), status_code=303)
 
 
 def _file(request: Request, account: Account, content: bytes, filename: str, detail: dict) -> Response:
