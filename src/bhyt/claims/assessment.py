@@ -46,9 +46,10 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
-from bhyt.analytics.engine import attach_db, new_connection
+from bhyt.analytics.engine import new_connection
+from bhyt.claims import registry_source
 from bhyt.claims.catalogue import Rule
-from bhyt.claims.lake import PARTITIONS, ClaimsLake, dataset_name, schema
+from bhyt.claims.lake import PARTITIONS, ClaimsLake, Partitions, dataset_name, schema
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, register_reference
 from bhyt.claims.reference_icd import icd_limits, long_prescription_allowed
 from bhyt.domain.legal_data import read_table
@@ -222,12 +223,16 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
     kind = "TABLE" if materialized else "VIEW"
     # The rules order what they need ordered; copying in any order is a quarter faster.
     con.execute("SET preserve_insertion_order = false")
-    con.execute(f"CREATE TEMP TABLE episodes AS SELECT {', '.join([*columns['XML1'], *PARTITIONS])} FROM xml1 "
-                f"WHERE {where}", values)
+    # A scope of some facilities reads only their partitions' files (the whole lake stays in xml1 … xml5).
+    partitions = _partitions_of(scope)
+    sources = {table: (lake.scan_sql(table, partitions) if partitions else None) or dataset_name(table)
+               for table in SCOPED_TABLES}
+    con.execute(f"CREATE TEMP TABLE episodes AS SELECT {', '.join([*columns['XML1'], *PARTITIONS])} "
+                f"FROM {sources['XML1']} WHERE {where}", values)
     for name, table in (("drug_lines", "XML2"), ("service_lines", "XML3")):
         # With no test, every claim of the lake is in scope: no need to look each line's claim up.
         in_scope = "ma_lk IN (SELECT ma_lk FROM episodes)" if values else "true"
-        con.execute(f"CREATE TEMP {kind} {name} AS SELECT {', '.join(columns[table])} FROM {dataset_name(table)} "
+        con.execute(f"CREATE TEMP {kind} {name} AS SELECT {', '.join(columns[table])} FROM {sources[table]} "
                     f"WHERE {in_scope}")
     con.execute(f"CREATE TEMP VIEW lines AS {_LINES_SQL}")
     # Three rules read the diagnoses: each claim's codes are split and normalised once.
@@ -242,6 +247,14 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
         con.register(f"_{name}", table)
         con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _{name}")
         con.unregister(f"_{name}")
+
+
+def _partitions_of(scope: Scope) -> Partitions | None:
+    """The partitions that can hold the scope's claims, when it names facilities."""
+    if not scope.facility and not scope.prefixes:
+        return None
+    return lambda _month, facility: ((not scope.facility or facility == scope.facility)
+                                     and (not scope.prefixes or facility[:2] in scope.prefixes))
 
 
 def read_columns(rules: list[Rule]) -> dict[str, list[str]]:
@@ -313,22 +326,38 @@ SELECT DISTINCT trim(unnest(string_split(ma_the_bhyt, ';'))) AS card_code FROM e
 
 
 def _register_registry(con: duckdb.DuckDBPyConnection, database_url: str) -> None:
-    """The people and cards the claims in scope name: by ID number (SO_CCCD) or by card code."""
-    attach_db(con, database_url)
+    """The people and cards the claims in scope name, by ID number (SO_CCCD) or by card code, from the
+    registry snapshot (bhyt.claims.registry_source); the decisions taken on their findings."""
+    engine = registry_source.registry_engine(database_url)
+    missing = registry_source.missing_tables(engine)
+    if missing:
+        raise AssessmentError(f"Thiếu bảng cần cho giám định ({', '.join(missing)}); hãy nâng cấp cơ sở dữ liệu "
+                              f"bằng `bhyt init`.")
     con.execute(_CLAIM_KEYS_SQL)
-    con.execute("""CREATE TEMP TABLE registry_persons AS
-                   SELECT p.personal_id, p.birth_date, p.sex, p.death_date FROM db.persons p
-                   WHERE p.personal_id IN (SELECT personal_id FROM claim_people)""")
-    con.execute("""CREATE TEMP TABLE registry_cards AS
-                   SELECT p.personal_id, c.card_code, c.bhxh_number, c.participant_code, c.benefit_level,
-                          c.valid_from, c.valid_to
-                   FROM db.card_periods c JOIN db.persons p ON p.id = c.person_id
-                   WHERE c.card_code IN (SELECT card_code FROM claim_cards)
-                      OR p.personal_id IN (SELECT personal_id FROM claim_people)""")
+    # Staged in tables, so that the people are read once and the ID numbers are joined on the few cards
+    # picked, not the cards on every person: a quarter faster than one statement.
+    with registry_source.attached_snapshot(con, engine, "registry"):
+        con.execute("""CREATE TEMP TABLE _claim_holders AS
+                       SELECT id, personal_id, birth_date, sex, death_date FROM registry.persons
+                       WHERE personal_id IN (SELECT personal_id FROM claim_people)""")
+        con.execute("""CREATE TEMP TABLE registry_persons AS
+                       SELECT personal_id, birth_date, sex, death_date FROM _claim_holders""")
+        con.execute("""CREATE TEMP TABLE _held_cards AS
+                       SELECT person_id, card_code, bhxh_number, participant_code, benefit_level, valid_from, valid_to
+                       FROM registry.cards
+                       WHERE card_code IN (SELECT card_code FROM claim_cards)
+                          OR person_id IN (SELECT id FROM _claim_holders)""")
+        con.execute("""CREATE TEMP TABLE registry_cards AS
+                       SELECT p.personal_id, h.card_code, h.bhxh_number, h.participant_code, h.benefit_level,
+                              h.valid_from, h.valid_to
+                       FROM _held_cards h JOIN registry.persons p ON p.id = h.person_id""")
+    con.execute("DROP TABLE _claim_holders")
+    con.execute("DROP TABLE _held_cards")
+    con.register("_decisions", registry_source.recorded_decisions(engine))
     con.execute("""CREATE TEMP TABLE decisions AS
-                   SELECT ma_lk, rule_id, decision, reason FROM db.claim_decisions
+                   SELECT ma_lk, rule_id, decision, reason FROM _decisions
                    WHERE ma_lk IN (SELECT ma_lk FROM episodes)""")
-    con.execute("DETACH db")
+    con.unregister("_decisions")
 
 
 def _register_parameters(con: duckdb.DuckDBPyConnection) -> None:

@@ -135,7 +135,7 @@ def _claim_page(request: Request, account: Account, ma_lk: str, where: dict[str,
     engine = request.app.state.engine
     claim = _claim(request, account, ma_lk, where)
     facility = claim.episode["facility"]
-    findings = assessment_of(engine, request.app.state.analytics, Scope(ma_lk=ma_lk)).findings
+    findings = assessment_of(engine, request.app.state.analytics, Scope(ma_lk=ma_lk, facility=facility)).findings
     rules = {rule.id: rule for rule in catalogue()}
     # The page names the patient: who opened it is written down.
     record(engine, account.username, "view_claim", subject=f"claim {ma_lk}",
@@ -160,8 +160,8 @@ def decide(request: Request, ma_lk: str, rule_id: str = Form(...), decision: str
     claim = _claim(request, account, ma_lk, where)
     # Found: the pages shown from here on look in its partition first, whatever the link said.
     where = {"facility": claim.episode["facility"], "month": claim.episode["month"]}
-    found = [f for f in assessment_of(engine, request.app.state.analytics, Scope(ma_lk=ma_lk)).findings
-             if f.rule_id == rule_id]
+    scope = Scope(ma_lk=ma_lk, facility=claim.episode["facility"])
+    found = [f for f in assessment_of(engine, request.app.state.analytics, scope).findings if f.rule_id == rule_id]
     if not found:
         return _claim_page(request, account, ma_lk, where, status_code=400, entered=entered, error=gettext(
             "Hồ sơ %(ma_lk)s không có cảnh báo %(rule)s.") % {"ma_lk": ma_lk, "rule": rule_id})
