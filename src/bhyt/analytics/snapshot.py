@@ -4,19 +4,24 @@ Reading persons, residences and cards through the sqlite or postgres scanner cos
 question at province scale; the same question over DuckDB's own tables takes tens of milliseconds.
 The copy carries the token of the registry state it was taken from (`store.registry_version`) and the
 format of its tables, and is rebuilt when either has moved on. A rebuild writes a new file and renames it over the old one, so a reader
-that still has the old file open keeps a consistent, if older, picture.
+that still has the old file open keeps a consistent, if older, picture. Two processes (the web app and
+the CLI) may both rebuild: each writes its own file, and the last rename wins; inside one process,
+one thread rebuilds while the others wait for its copy.
 
 What the copy adds to the registry: each residence carries its province and the person's birth date,
 sex and death date (every coverage question filters on them, so no join is needed) and a key of the
 person's folded name (a hash, for the duplicates list: the copy keeps no names), and each card its
 statutory group and the priority that picks one code for a person holding several. Persons carry
-their phone and whether they head their household, for reminders.
+their phone and whether they head their household, for reminders. Persons also carry their ID number,
+and cards their code, BHXH number and benefit level: the claims assessment looks up by them the people
+and cards its claims name (bhyt.claims.registry_source).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -34,10 +39,12 @@ from bhyt.store import registry_version
 # building connection's memory; joins and sorting then run on DuckDB's own tables.
 _SOURCES = {
     "source_units": "SELECT code, name, level, parent_code FROM db.units",
-    "source_persons": """SELECT id, full_name, birth_date, sex, death_date, household_id, relation_to_head, phone
+    "source_persons": """SELECT id, full_name, birth_date, sex, death_date, household_id, relation_to_head, phone,
+                                personal_id
                          FROM db.persons""",
     "source_residences": "SELECT person_id, commune_code, hamlet_code, arrived_on, left_on FROM db.residences",
-    "source_cards": "SELECT person_id, participant_code, valid_from, valid_to FROM db.card_periods",
+    "source_cards": """SELECT person_id, participant_code, valid_from, valid_to, card_code, bhxh_number, benefit_level
+                       FROM db.card_periods""",
     "source_household_classifications": "SELECT household_id, year, classification FROM db.household_classifications",
 }
 
@@ -54,7 +61,8 @@ _TABLES = {
     # The phone, and whether the person heads the household, pick whom a reminder goes to.
     "persons": """
         SELECT id, birth_date, sex, death_date, household_id, phone,
-               coalesce(lower(nfc_normalize(trim(relation_to_head))) = 'chủ hộ', false) AS household_head
+               coalesce(lower(nfc_normalize(trim(relation_to_head))) = 'chủ hộ', false) AS household_head,
+               personal_id
         FROM source_persons ORDER BY id
     """,
     # No name is kept: only a key of the folded name, by which the duplicates list finds its few
@@ -69,7 +77,8 @@ _TABLES = {
         ORDER BY r.commune_code, r.hamlet_code, r.person_id
     """,
     "cards": """
-        SELECT c.person_id, c.participant_code, g.statutory_group, g.priority, c.valid_from, c.valid_to
+        SELECT c.person_id, c.participant_code, g.statutory_group, g.priority, c.valid_from, c.valid_to,
+               c.card_code, c.bhxh_number, c.benefit_level
         FROM source_cards c JOIN participant_groups g ON g.code = c.participant_code
         ORDER BY c.valid_to, c.person_id
     """,
@@ -164,7 +173,11 @@ _DERIVED = {
 
 # Raised whenever the tables above change shape, so that a copy taken by an older build of this
 # module is rebuilt even though the registry has not moved on.
-FORMAT = 5
+FORMAT = 6
+
+# Two threads of one process (a web request's analytics and a claims assessment) would write the
+# same partial file.
+_building = threading.Lock()
 
 
 def snapshot_path(engine: Engine) -> Path:
@@ -191,7 +204,9 @@ def fresh_snapshot(engine: Engine) -> Path:
     with engine.connect() as connection:
         version = f"{registry_version.current(connection)}/{FORMAT}"
     if snapshot_version(path) != version:
-        build_snapshot(engine, path, version)
+        with _building:
+            if snapshot_version(path) != version:
+                build_snapshot(engine, path, version)
     return path
 
 
