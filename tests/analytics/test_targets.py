@@ -68,14 +68,14 @@ def hamlet_codes(engine) -> dict[str, str]:
 
 
 @pytest.fixture
-def registry(engine, tmp_path):
+def registry(engine, tmp_path, filled_once):
     people = People()
     for hamlet, both, last_only, now_only, uninsured in (("Tổ 1", 6, 1, 0, 3), ("Tổ 2", 2, 0, 0, 3),
                                                           ("Tổ 3", 3, 0, 1, 1)):
         for card, times in ((BOTH, both), (LAST_ONLY, last_only), (NOW_ONLY, now_only), (None, uninsured)):
             for _ in range(times):
                 people.add(hamlet, card=card)
-    people.load(engine, tmp_path)
+    filled_once("registry", lambda: people.load(engine, tmp_path))
     return engine
 
 
@@ -217,7 +217,12 @@ THAP_MUOI = {
 
 
 @pytest.fixture
-def thap_muoi(engine, tmp_path):
+def thap_muoi(engine, tmp_path, filled_once):
+    filled_once("thap_muoi", lambda: fill_thap_muoi(engine, tmp_path))
+    return engine
+
+
+def fill_thap_muoi(engine, tmp_path) -> None:
     population = [[code, "2023", people, "Phụ lục KH 418/KH-UBND"] for code, (people, *_) in THAP_MUOI.items()]
     reports = [[code, "2023-12", "GD", insured] for code, (_, insured, *_) in THAP_MUOI.items()]
     reports.append(["30037", "2024-12", "GD", 18_200])
@@ -227,7 +232,6 @@ def thap_muoi(engine, tmp_path):
         assert result.ok, result.errors
     for code, (_, _, count, _) in THAP_MUOI.items():
         set_target(engine, code, 2024, count=count)
-    return engine
 
 
 def test_tháp_mười_appendix_still_to_enrol(thap_muoi):
@@ -280,7 +284,7 @@ def test_progress_refuses_bad_arguments(registry):
 # --- target groups ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def groups(engine, tmp_path):
+def groups(engine, tmp_path, filled_once):
     """On 30/06/2026, in Tổ 1 of Đồng Hới:
 
     person  born        age  household (class)      card on the day   groups
@@ -307,7 +311,7 @@ def groups(engine, tmp_path):
     people.add("Tổ 1", "2008-06-30", "H2", to_june, "GD")
     people.add("Tổ 1", "1980-01-01", "H1", year, "CN")
     people.add("Tổ 1", "2010-01-01", "H2", to_june, "HS")
-    people.load(engine, tmp_path, households)
+    filled_once("groups", lambda: people.load(engine, tmp_path, households))
     return engine
 
 

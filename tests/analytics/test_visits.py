@@ -59,10 +59,14 @@ def log_visits(engine) -> None:
     assign_hamlet(engine, TO_2, "Minh", "tester", ASSIGNED_ON)
 
 
-@pytest.fixture
-def logged(engine, tmp_path):
+def populate_and_log(engine, tmp_path) -> None:
     populate(engine, tmp_path)
     log_visits(engine)
+
+
+@pytest.fixture
+def logged(engine, tmp_path, filled_once):
+    filled_once("logged", lambda: populate_and_log(engine, tmp_path))
     return engine
 
 

@@ -126,8 +126,8 @@ def populate(engine, tmp_path) -> None:
 
 
 @pytest.fixture
-def registry(engine, tmp_path):
-    populate(engine, tmp_path)
+def registry(engine, tmp_path, filled_once):
+    filled_once("registry", lambda: populate(engine, tmp_path))
     with analytics(engine) as con:
         yield con
 

@@ -13,12 +13,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from bhyt.demo.province import build_demo
-from bhyt.store.db import make_engine
-from bhyt.store.migrate import upgrade
-from bhyt.store.units import seed_admin_units
 from bhyt.web.app import create_app
-from bhyt.web.demo_accounts import DEMO_PASSWORD, create_demo_accounts
+from bhyt.web.demo_accounts import DEMO_PASSWORD
+from tests.demo_registry import demo_registry
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path("test-artifacts")
@@ -33,12 +30,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def browser_engine(tmp_path_factory: pytest.TempPathFactory):
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'bhyt.db'}")
-    upgrade(engine)
-    seed_admin_units(engine)
-    build_demo(engine, persons=3_000)
-    create_demo_accounts(engine, "44")
+def browser_engine(tmp_path_factory: pytest.TempPathFactory, database_copies):
+    engine = demo_registry(database_copies, f"sqlite:///{tmp_path_factory.mktemp('browser') / 'bhyt.db'}")
     yield engine
     engine.dispose()
 

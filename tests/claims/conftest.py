@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from bhyt.analytics.engine import plain_url
+from bhyt.claims.assessment import Assessment, assess
+from bhyt.claims.catalogue import load_catalogue
 from bhyt.claims.lake import ClaimsLake
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, import_reference
 from bhyt.demo import build_demo
@@ -49,3 +51,10 @@ def demo_claims(tmp_path_factory: pytest.TempPathFactory) -> DemoClaims:
         return DemoClaims(lake, plain_url(engine), claims)
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_assessment(demo_claims: DemoClaims) -> Assessment:
+    """The whole catalogue on the demo claims with DuckDB, assessed once: the precision and recall
+    tests and the Spark engine's comparison read the same findings."""
+    return assess(demo_claims.lake, demo_claims.database_url, load_catalogue())

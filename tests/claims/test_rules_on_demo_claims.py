@@ -9,15 +9,13 @@ from collections import defaultdict
 
 import pytest
 
-from bhyt.claims.assessment import assess
 from bhyt.claims.catalogue import load_catalogue
 from bhyt.demo.claims import LABELS_FILE, RULES
 
 
 @pytest.fixture(scope="module")
-def scored(demo_claims):
-    found = {(f.ma_lk, f.rule_id) for f in assess(demo_claims.lake, demo_claims.database_url,
-                                                   load_catalogue()).findings}
+def scored(demo_claims, demo_assessment):
+    found = {(f.ma_lk, f.rule_id) for f in demo_assessment.findings}
     with (demo_claims.claims / LABELS_FILE).open(encoding="utf-8", newline="") as handle:
         labelled = {(row["ma_lk"], row["rule_id"]) for row in csv.DictReader(handle)}
     return found, labelled

@@ -21,8 +21,8 @@ def run(*args: str):
 
 
 @pytest.fixture
-def registry(engine, tmp_path):
-    build_registry(engine, tmp_path)
+def registry(engine, tmp_path, filled_once):
+    filled_once("registry", lambda: build_registry(engine, tmp_path))
     return engine
 
 

@@ -31,11 +31,15 @@ def csv_rows(result) -> list[list[str]]:
 
 
 @pytest.fixture
-def lists(database_url, tmp_path):
+def lists(database_url, tmp_path, filled_once):
     files = write_lists(tmp_path)
+    filled_once("lists", lambda: import_lists(files))
+    return tmp_path
+
+
+def import_lists(files) -> None:
     for kind in ("households", "persons", "cards"):
         assert run("import", kind, str(files[kind])).exit_code == 0
-    return tmp_path
 
 
 def test_set_then_show_csv(lists):

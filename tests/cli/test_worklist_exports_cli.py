@@ -43,7 +43,12 @@ SOFFICE = shutil.which("soffice")
 
 
 @pytest.fixture
-def registry(engine, tmp_path):
+def registry(engine, tmp_path, filled_once):
+    filled_once("registry", lambda: fill(engine, tmp_path))
+    return engine
+
+
+def fill(engine, tmp_path) -> None:
     populate(engine, tmp_path)
     rows = []
     for number, (relation, phone) in PHONES.items():
@@ -53,7 +58,6 @@ def registry(engine, tmp_path):
     result = import_file(engine, "persons", write_csv(tmp_path / "dien_thoai.csv", PERSON_HEADER + ["so_dien_thoai"],
                                                         rows))
     assert result.ok, result.errors
-    return engine
 
 
 def run(*args: str):

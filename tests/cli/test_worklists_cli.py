@@ -21,8 +21,8 @@ AS_OF = "2026-09-30"
 
 
 @pytest.fixture
-def registry(engine, tmp_path):
-    populate(engine, tmp_path)
+def registry(engine, tmp_path, filled_once):
+    filled_once("registry", lambda: populate(engine, tmp_path))
     return engine
 
 

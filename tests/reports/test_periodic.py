@@ -59,8 +59,8 @@ def test_a_rate_without_population_has_no_change():
 
 
 @pytest.fixture
-def registry(engine, tmp_path):
-    build_registry(engine, tmp_path)
+def registry(engine, tmp_path, filled_once):
+    filled_once("registry", lambda: build_registry(engine, tmp_path))
     return engine
 
 

@@ -1,5 +1,6 @@
 """The web app over a small demo province, with one signed-in client per role (SQLite, and PostgreSQL
-when BHYT_TEST_DATABASE_URL is set). The registry is built once per module: the pages only read it."""
+when BHYT_TEST_DATABASE_URL is set). Each module serves its own copy of the demo registry
+(tests/demo_registry.py): its tests may write to it, the other modules' do not see it."""
 
 from __future__ import annotations
 
@@ -9,34 +10,28 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from bhyt.analytics.engine import plain_url
 from bhyt.cli import app as cli
-from bhyt.demo.province import build_demo
-from bhyt.store.db import default_engine, make_engine
-from bhyt.store.migrate import upgrade
+from bhyt.store.db import default_engine
 from bhyt.store.models import AuditEntry, User
-from bhyt.store.units import seed_admin_units
 from bhyt.web.app import create_app
-from bhyt.web.demo_accounts import DEMO_PASSWORD, create_demo_accounts
-from tests.conftest import DATABASES, POSTGRES_URL, _reset_postgres
-
-DEMO_PERSONS = 3_000
+from bhyt.web.demo_accounts import DEMO_PASSWORD
+from tests.conftest import DATABASES, POSTGRES_URL
+from tests.demo_registry import demo_registry
 
 
 @pytest.fixture(scope="module", params=DATABASES)
-def web_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def web_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, database_copies):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'bhyt.db'}"
     else:
-        url = POSTGRES_URL
-        _reset_postgres(url)
-    engine = make_engine(url)
-    upgrade(engine)
-    seed_admin_units(engine)
-    build_demo(engine, persons=DEMO_PERSONS)
-    create_demo_accounts(engine, "44")
+        # A database of its own: the tests that empty the main test database leave it alone.
+        main = make_url(POSTGRES_URL)
+        url = main.set(database=f"{main.database}_web").render_as_string(hide_password=False)
+    engine = demo_registry(database_copies, url)
     yield engine
     engine.dispose()
 
