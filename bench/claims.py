@@ -43,6 +43,7 @@ import os
 import shutil
 import time
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 
 from bhyt.analytics.engine import attach_db, new_connection, plain_url
@@ -235,14 +236,13 @@ class SparkBench(DuckDBBench):
         self.spark = spark_engine.spark_session("local[*]", shuffle_partitions=4 * (os.cpu_count() or 1),
                                                 driver_memory=memory)
         self.threads = self.spark.sparkContext.defaultParallelism
-        self._views = None
+        self._views = ExitStack()
         prepare_wall, _, _ = timed(lambda: prepare(self.con, lake, database_url, Scope(), rules, materialized=False))
         if copies:
             relabel_registry(self.con, database_url, copies)
 
         def views() -> None:
-            self._views = spark_engine.contract_on_spark(self.spark, self.con, lake)
-            self._views.__enter__()
+            self._views.enter_context(spark_engine.contract_on_spark(self.spark, self.con, lake))
             for name in ("episodes", "drug_lines", "service_lines"):  # cached on first use
                 self.spark.table(name).count()
 
@@ -269,8 +269,7 @@ class SparkBench(DuckDBBench):
         return None  # the work is the JVM's, not this process's
 
     def close(self) -> None:
-        if self._views is not None:
-            self._views.__exit__(None, None, None)
+        self._views.close()
         self.spark.stop()
         self.con.close()
 

@@ -49,7 +49,7 @@ import pyarrow as pa
 from bhyt.analytics.engine import new_connection
 from bhyt.claims import registry_source
 from bhyt.claims.catalogue import Rule
-from bhyt.claims.lake import PARTITIONS, ClaimsLake, Partitions, dataset_name, schema
+from bhyt.claims.lake import PARTITIONS, ClaimsLake, dataset_name, partitions_of, schema
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, register_reference
 from bhyt.claims.reference_icd import icd_limits, long_prescription_allowed
 from bhyt.domain.legal_data import read_table
@@ -145,12 +145,7 @@ def assess(lake: ClaimsLake, database_url: str, rules: list[Rule], scope: Scope 
     """Run `rules` over the claims of `scope`; findings sorted by facility, claim, rule and line."""
     con = new_connection()
     try:
-        try:
-            prepare(con, lake, database_url, scope, rules)
-        except duckdb.CatalogException as problem:
-            first_line = str(problem).splitlines()[0]
-            raise AssessmentError(f"Thiếu bảng cần cho giám định ({first_line}); hãy nâng cấp cơ sở dữ liệu bằng "
-                                  f"`bhyt init`.") from None
+        prepare(con, lake, database_url, scope, rules)
         create_findings(con)
         seconds = {}
         for rule in rules:
@@ -224,8 +219,9 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
     # The rules order what they need ordered; copying in any order is a quarter faster.
     con.execute("SET preserve_insertion_order = false")
     # A scope of some facilities reads only their partitions' files (the whole lake stays in xml1 … xml5).
-    partitions = _partitions_of(scope)
-    sources = {table: (lake.scan_sql(table, partitions) if partitions else None) or dataset_name(table)
+    narrowed = scope.facility or scope.prefixes
+    partitions = partitions_of(facility=scope.facility, prefixes=scope.prefixes)
+    sources = {table: (lake.scan_sql(table, partitions) if narrowed else None) or dataset_name(table)
                for table in SCOPED_TABLES}
     con.execute(f"CREATE TEMP TABLE episodes AS SELECT {', '.join([*columns['XML1'], *PARTITIONS])} "
                 f"FROM {sources['XML1']} WHERE {where}", values)
@@ -247,14 +243,6 @@ def prepare(con: duckdb.DuckDBPyConnection, lake: ClaimsLake, database_url: str,
         con.register(f"_{name}", table)
         con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM _{name}")
         con.unregister(f"_{name}")
-
-
-def _partitions_of(scope: Scope) -> Partitions | None:
-    """The partitions that can hold the scope's claims, when it names facilities."""
-    if not scope.facility and not scope.prefixes:
-        return None
-    return lambda _month, facility: ((not scope.facility or facility == scope.facility)
-                                     and (not scope.prefixes or facility[:2] in scope.prefixes))
 
 
 def read_columns(rules: list[Rule]) -> dict[str, list[str]]:

@@ -60,6 +60,13 @@ HIVE_OPTIONS = "hive_partitioning = true, hive_types = {'month': VARCHAR, 'facil
 Partitions = Callable[[str, str], bool]
 
 
+def partitions_of(month: str | None = None, facility: str | None = None, prefixes: tuple[str, ...] = ()) -> Partitions:
+    """The partitions of `month` and of `facility`, and of the facilities whose code begins with one of
+    `prefixes` (a province's): each test left out is no test."""
+    return lambda at, of: ((not month or at == month) and (not facility or of == facility)
+                           and (not prefixes or of.startswith(prefixes)))
+
+
 def dataset_name(table: str) -> str:
     return table.lower()
 

@@ -21,7 +21,7 @@ from bhyt.claims.assessment import Assessment, AssessmentError, Finding, Scope, 
 from bhyt.claims.assessment_files import write_assessment_xlsx, write_rejections_xlsx
 from bhyt.claims.catalogue import SEVERITIES, CatalogueError, Rule, load_catalogue, pick
 from bhyt.claims.facility_province import facility_prefixes, province_of_facility
-from bhyt.claims.lake import ClaimsLake, LakeError, Partitions
+from bhyt.claims.lake import ClaimsLake, LakeError, Partitions, partitions_of
 from bhyt.claims.reference import REFERENCE_DIR
 from bhyt.config import claims_lake_dir
 from bhyt.store.models import ClaimDecision
@@ -236,10 +236,10 @@ def claim_record(ma_lk: str, facility: str | None = None, month: str | None = No
     then in the rest of the lake: a link that is stale, or a claim out of reach, is still found."""
     searches: list[Partitions] = []
     if facility or month:
-        searches.append(lambda at, of: (not month or at == month) and (not facility or of == facility))
+        searches.append(partitions_of(month, facility))
     if prefixes:
-        searches.append(lambda _at, of: of.startswith(prefixes))
-    searches.append(lambda _at, _of: True)
+        searches.append(partitions_of(prefixes=prefixes))
+    searches.append(partitions_of())
     claims = lake()
     con = new_connection()
     try:
@@ -253,7 +253,7 @@ def claim_record(ma_lk: str, facility: str | None = None, month: str | None = No
         else:
             return None
         episode = dict(zip([column[0] for column in cursor.description], row))
-        claims.register(con, lambda at, of: (at, of) == (episode["month"], episode["facility"]))
+        claims.register(con, partitions_of(episode["month"], episode["facility"]))
         where = {"month": episode["month"], "facility": episode["facility"], "ma_lk": ma_lk}
         lines = []
         for sql in (_DRUG_SQL, _SERVICE_SQL):
