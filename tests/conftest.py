@@ -8,14 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bhyt.store.db import default_engine, make_engine
 from bhyt.store.migrate import upgrade
 from bhyt.store.units import seed_admin_units
-from bhyt.web import accounts
 from tests.database_copies import DatabaseCopies
 
 POSTGRES_URL = os.environ.get("BHYT_TEST_DATABASE_URL")
@@ -38,7 +36,7 @@ def quick_password_hashing():
     tests create accounts and sign in hundreds of times. The hashes are still argon2id, made and checked
     by the same code."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        patch.setenv("BHYT_ARGON2_PROFILE", "CHEAPEST")
         yield
 
 

@@ -1,7 +1,9 @@
-"""`bhyt users add` and `bhyt users token`: accounts for the web app and API, refused with a reason."""
+"""`bhyt users add` and `bhyt users token`: accounts for the web app and API, refused with a reason; and
+`bhyt serve`, refused before it listens when passwords could not be hashed."""
 
 from __future__ import annotations
 
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -53,3 +55,23 @@ def test_refusals_say_why(engine):
     runner.invoke(app, ["users", "add", "a", "--role", "admin", "--password", "mat-khau-dai"])
     again = runner.invoke(app, ["users", "add", "a", "--role", "admin", "--password", "mat-khau-dai"])
     assert again.exit_code == 2 and "Tài khoản 'a' đã có." in again.stderr
+
+
+def test_an_unknown_argon2_profile_is_refused_before_any_account_is_made_or_the_server_listens(engine,
+                                                                                              monkeypatch):
+    monkeypatch.setenv("BHYT_ARGON2_PROFILE", "FAST")
+    listened = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: listened.append(args))
+    reason = ("BHYT_ARGON2_PROFILE='FAST' không hợp lệ; chọn một trong: RFC_9106_LOW_MEMORY, "
+              "RFC_9106_HIGH_MEMORY, CHEAPEST.")
+
+    added = runner.invoke(app, ["users", "add", "lan", "--role", "admin"], input="mat-khau-dai\nmat-khau-dai\n")
+    served = runner.invoke(app, ["serve"])
+
+    for result in (added, served):
+        assert result.exit_code == 2, result.output  # a traceback would exit 1
+        assert reason in result.stderr
+    assert "Mật khẩu" not in added.output
+    with engine.connect() as connection:
+        assert connection.execute(select(User)).first() is None
+    assert listened == []

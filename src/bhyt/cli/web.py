@@ -8,6 +8,7 @@ import typer
 
 from bhyt.cli.app import app
 from bhyt.cli.common import console, fail, progress
+from bhyt.config import argon2_parameters
 from bhyt.store.db import default_engine
 from bhyt.store.migrate import upgrade
 from bhyt.store.units import seed_admin_units
@@ -27,6 +28,7 @@ def serve(
 
     from bhyt.analytics.snapshot import fresh_snapshot
 
+    _check_password_hashing()
     engine = default_engine()
     upgrade(engine)
     # Built before listening, so the first visitor does not wait for it.
@@ -48,6 +50,7 @@ def add(
     """Tạo một tài khoản."""
     from bhyt.web.accounts import ROLE_NAMES, AccountError, add_user
 
+    _check_password_hashing()
     if password is None:
         password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
     engine = default_engine()
@@ -71,4 +74,13 @@ def token(username: str) -> None:
     try:
         print(issue_api_token(engine, username))
     except AccountError as error:
+        raise fail(str(error)) from None
+
+
+def _check_password_hashing() -> None:
+    """Refuse a bad BHYT_ARGON2_PROFILE up front: found at the first sign-in or after the password
+    prompt, it would surface as a traceback."""
+    try:
+        argon2_parameters()
+    except ValueError as error:
         raise fail(str(error)) from None

@@ -11,7 +11,9 @@ from bhyt.config import database_url
 
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
-    engine = create_engine(url)
+    # Engines live as long as the process (default_engine, registry_engine): a pooled connection that
+    # PostgreSQL closed meanwhile (a restart, an idle timeout) is replaced on checkout, not handed out.
+    engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -11,11 +11,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, select, update
 
+from bhyt.config import argon2_parameters
+from bhyt.domain.messages import Message
 from bhyt.store.models import ApiToken, Unit, User
 from bhyt.web.i18n import N_
 
@@ -57,11 +60,17 @@ _PERMISSIONS = {
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 
-_hasher = PasswordHasher()
+
+@cache
+def password_hasher() -> PasswordHasher:
+    """The hasher at the configured cost (BHYT_ARGON2_PROFILE), built at first use rather than on
+    import, so a setting made after importing this module, as the tests make it, still counts."""
+    return PasswordHasher.from_parameters(argon2_parameters())
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be done, with the reason in Vietnamese."""
+    """A request about accounts that cannot be done, with the reason in Vietnamese; a refused sign-in's
+    is a `Message`, so that the sign-in page can show it in English."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +119,9 @@ def add_user(engine: Engine, username: str, password: str, role: str, unit_code:
         elif level is not None:
             raise AccountError(f"Vai trò {ROLE_NAMES[role]} cần --unit: mã đơn vị cấp {_LEVEL_NAMES[level]}.")
         connection.execute(User.__table__.insert().values(
-            username=username, display_name=display_name or username, password_hash=_hasher.hash(password),
-            role=role, unit_code=unit_code, failed_logins=0, created_at=now or datetime.now()))
+            username=username, display_name=display_name or username,
+            password_hash=password_hasher().hash(password), role=role, unit_code=unit_code, failed_logins=0,
+            created_at=now or datetime.now()))
         return _account(connection.execute(select(User).where(User.username == username)).one())
 
 
@@ -122,22 +132,21 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
     """The account, or AccountError saying why not. Repeated failures lock the account for a while,
     so a password cannot be guessed by trying; the message does not tell which of the two was wrong."""
     now = now or datetime.now()
-    refused = AccountError("Sai tên đăng nhập hoặc mật khẩu.")
+    refused = AccountError(Message(N_("Sai tên đăng nhập hoặc mật khẩu.")))
     with engine.begin() as connection:
         user = connection.execute(select(User).where(User.username == username)).first()
         if user is None:
             # Spend the same time as a real check, so timing does not reveal which names exist.
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(password_hasher()), password)
             raise refused
         if user.locked_until and user.locked_until > now:
-            raise AccountError(
-                f"Tài khoản tạm khoá vì đăng nhập sai nhiều lần; thử lại sau {user.locked_until:%H:%M}."
-            )
+            raise AccountError(Message(N_("Tài khoản tạm khoá vì đăng nhập sai nhiều lần; thử lại sau %(time)s."),
+                                       time=f"{user.locked_until:%H:%M}"))
         accepted = _verify(user.password_hash, password)
         if accepted:
             changes = {"failed_logins": 0, "locked_until": None}
-            if _hasher.check_needs_rehash(user.password_hash):
-                changes["password_hash"] = _hasher.hash(password)
+            if password_hasher().check_needs_rehash(user.password_hash):
+                changes["password_hash"] = password_hasher().hash(password)
         else:
             failures = user.failed_logins + 1
             locked = failures >= MAX_FAILED_LOGINS
@@ -151,12 +160,15 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return password_hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-_DUMMY_HASH = _hasher.hash("không phải mật khẩu của ai")
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Made by the hasher that checks it, so that checking it costs as much as a real check."""
+    return hasher.hash("không phải mật khẩu của ai")
 
 
 def account_by_id(connection: Connection, user_id: int) -> Account | None:
