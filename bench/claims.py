@@ -47,6 +47,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bhyt.analytics.engine import attach_db, new_connection, plain_url
+from bhyt.claims import assessment
 from bhyt.claims.assessment import Scope, create_findings, prepare, read_columns, run_rule
 from bhyt.claims.catalogue import load_catalogue
 from bhyt.claims.lake import MANIFEST, ClaimsLake, dataset_name, schema
@@ -180,15 +181,25 @@ def relabel_registry(con, database_url: str, copies: int) -> None:
 
 class DuckDBBench:
     """One connection holding the engine's setup over a lake; `copies` relabelled copies of the
-    registry's persons when the lake is a scaled one."""
+    registry's persons when the lake is a scaled one. `copy_limit` replaces the engine's
+    COPY_LIMIT_EPISODES (0: the lines are always read from the files; None: the engine's own)."""
 
-    name = "DuckDB"
-
-    def __init__(self, lake: ClaimsLake, database_url: str, rules, copies: int | None):
+    def __init__(self, lake: ClaimsLake, database_url: str, rules, copies: int | None,
+                 copy_limit: int | None = None):
         self.rules, self.con = rules, connect()
-        self.setup_wall, self.setup_cpu, _ = timed(lambda: prepare(self.con, lake, database_url, Scope(), rules))
+        with ExitStack() as patched:
+            if copy_limit is not None:
+                patched.callback(setattr, assessment, "COPY_LIMIT_EPISODES", assessment.COPY_LIMIT_EPISODES)
+                assessment.COPY_LIMIT_EPISODES = copy_limit
+            self.setup_wall, self.setup_cpu, _ = timed(lambda: prepare(self.con, lake, database_url, Scope(), rules))
         if copies:
             relabel_registry(self.con, database_url, copies)
+        copied = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                                  "AND table_name = 'drug_lines'").fetchone()[0]
+        memory = self.con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory() "
+                                  "WHERE tag = 'IN_MEMORY_TABLE'").fetchone()[0]
+        self.name = (f"DuckDB, lines {'copied into memory' if copied else 'read from the lake files'} "
+                     f"(tables in memory {memory / 1e9:.1f} GB)")
         self.lines = self.con.execute("SELECT count(*) FROM lines").fetchone()[0]
         self.episodes = self.con.execute("SELECT count(*) FROM episodes").fetchone()[0]
         self.threads = int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
@@ -321,12 +332,15 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--quick", action="store_true", help="1 M lines instead of --lines")
     parser.add_argument("--runs", type=int, default=1, help="best of this many runs per rule and for the floor")
-    parser.add_argument("--engines", default="duckdb,spark", help="duckdb, spark or both, comma-separated")
+    parser.add_argument("--engines", default="duckdb,spark",
+                        help="comma-separated: duckdb (the lines copied or not, as the engine decides), "
+                             "duckdb-copied or duckdb-files (either way, forced), spark")
     parser.add_argument("--spark-memory", default="8g", help="Spark's driver memory (all it has in local mode)")
     args = parser.parse_args()
     wanted_lines = 1_000_000 if args.quick else args.lines
     engines = [name.strip() for name in args.engines.split(",") if name.strip()]
-    unknown = set(engines) - {"duckdb", "spark"}
+    copy_limits = {"duckdb": None, "duckdb-copied": 2 ** 62, "duckdb-files": 0}
+    unknown = set(engines) - {*copy_limits, "spark"}
     if unknown:
         parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
 
@@ -351,8 +365,8 @@ def main() -> None:
     print("Columns the catalogue touches: " + "; ".join(f"{t} {len(c)}/{len(schema(t))}" for t, c in columns.items()))
     wrong = []
     for name in engines:
-        bench = (DuckDBBench(scaled, database_url, rules, copies) if name == "duckdb"
-                 else SparkBench(scaled, database_url, rules, copies, args.spark_memory))
+        bench = (SparkBench(scaled, database_url, rules, copies, args.spark_memory) if name == "spark"
+                 else DuckDBBench(scaled, database_url, rules, copies, copy_limits[name]))
         try:
             wrong += measure(bench, columns, args.runs, expected, copies, args.visits)
         finally:

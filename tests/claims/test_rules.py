@@ -164,16 +164,19 @@ def test_a_rule_reads_any_field_it_names(world, tmp_path: Path) -> None:
     assert findings and all(f.explanation.strip() and f.bang == "XML2" for f in findings)
 
 
-def test_a_database_not_upgraded_is_named(tmp_path: Path) -> None:
+# Before 0006 no decisions; before 0008 no decisions' version, which `bhyt claims decide` bumps.
+@pytest.mark.parametrize(("revision", "missing"), [("0005", "claim_decisions, decisions_version"),
+                                                   ("0007", "decisions_version")])
+def test_a_database_not_upgraded_is_named(tmp_path: Path, revision: str, missing: str) -> None:
     from bhyt.claims.assessment import AssessmentError
     from bhyt.claims.lake import ClaimsLake
     from bhyt.store.db import make_engine
     from bhyt.store.migrate import upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    upgrade(engine, "0005")
+    upgrade(engine, revision)
     try:
-        with pytest.raises(AssessmentError, match="claim_decisions.*bhyt init"):
+        with pytest.raises(AssessmentError, match=rf"\({missing}\).*bhyt init"):
             assess(ClaimsLake(tmp_path / "lake"), plain_url(engine), load_catalogue())
     finally:
         engine.dispose()

@@ -4,8 +4,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
+from bhyt.store import decisions_version
+from bhyt.store.db import make_engine
 from bhyt.store.migrate import current_revision, upgrade
-from bhyt.store.models import Base, Unit
+from bhyt.store.models import Base, DecisionsVersion, Unit
 
 
 def test_migrations_build_exactly_the_models(engine):
@@ -33,3 +35,21 @@ def test_every_identifier_and_card_date_is_indexed(engine):
     assert {"bhxh_number", "card_code", "person_id", "valid_from", "participant_code"} <= indexed("card_periods")
     assert {"code", "commune_code", "hamlet_code"} <= indexed("households")
     assert {"person_id", "commune_code", "hamlet_code"} <= indexed("residences")
+
+
+def test_the_decisions_version_is_seeded_and_never_repeats_a_token(engine, tmp_path):
+    with engine.connect() as connection:
+        assert connection.execute(select(DecisionsVersion.id, DecisionsVersion.version)).all() == [(1, 0)]
+    tokens = []
+    for name in ("first", "again"):
+        fresh = make_engine(f"sqlite:///{tmp_path / name}.db")
+        try:
+            upgrade(fresh)
+            with fresh.begin() as connection:
+                tokens.append(decisions_version.current(connection))
+                decisions_version.bump(connection)
+                assert connection.execute(select(DecisionsVersion.version)).scalar_one() == 1
+                tokens.append(decisions_version.current(connection))
+        finally:
+            fresh.dispose()
+    assert len(set(tokens)) == 4 and all(len(token) == 32 for token in tokens)

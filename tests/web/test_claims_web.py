@@ -31,6 +31,7 @@ from bhyt.cli import app as cli
 from bhyt.demo.claims import write_demo_claims
 from bhyt.ingest.claims_service import ingest_claims
 from bhyt.masking import mask
+from bhyt.store import decisions_version
 from bhyt.store.db import default_engine
 from bhyt.store.models import AuditEntry, ClaimDecision
 from bhyt.web.accounts import add_user
@@ -180,20 +181,25 @@ def _decisions(engine) -> int:
         return connection.execute(select(func.count()).select_from(ClaimDecision)).scalar_one()
 
 
+def _decisions_token(engine) -> str:
+    with engine.connect() as connection:
+        return decisions_version.current(connection)
+
+
 def test_deciding_a_finding_stores_it_as_the_cli_does_and_audits_it(claims_lake, findings, client_for, web_engine,
                                                                    monkeypatch) -> None:
     finding = next(row for row in findings if row["decision"] == "Chưa quyết định")
     client = client_for("giamdinh")
     page = client.get(f"/claims/claim/{finding['ma_lk']}")
     target = f"/claims/claim/{finding['ma_lk']}/decide"
-    before = _decisions(web_engine)
+    before, token = _decisions(web_engine), _decisions_token(web_engine)
 
     forged = client.post(target, data={"rule_id": finding["rule_id"], "decision": "reject", "reason": "x"})
     assert forged.status_code == 403
     no_reason = client.post(target, data={"rule_id": finding["rule_id"], "decision": "reject", "reason": "  ",
                                           "csrf_token": csrf_of(page.text)})
     assert no_reason.status_code == 400 and "Bác bỏ cảnh báo cần ghi lý do." in no_reason.text
-    assert _decisions(web_engine) == before
+    assert (_decisions(web_engine), _decisions_token(web_engine)) == (before, token)
 
     done = client.post(target, data={"rule_id": finding["rule_id"], "decision": "reject",
                                      "reason": "Đã đối chiếu bệnh án: đúng chỉ định", "csrf_token": csrf_of(page.text)},
@@ -208,10 +214,28 @@ def test_deciding_a_finding_stores_it_as_the_cli_does_and_audits_it(claims_lake,
     assert (stored.decision, stored.reason, stored.decided_by) == ("reject", "Đã đối chiếu bệnh án: đúng chỉ định",
                                                                    "giamdinh")
     assert audited.username == "giamdinh" and finding["rule_id"] in audited.detail
+    assert _decisions_token(web_engine) != token
     after = _cli_findings(web_engine, monkeypatch, claims_lake, "--rule", finding["rule_id"])
     assert {row["decision"] for row in after if row["ma_lk"] == finding["ma_lk"]} == {"Bác bỏ cảnh báo"}
     # The kept assessment is dropped with the new decision: the page shows it at once.
     assert "Bác bỏ cảnh báo: Đã đối chiếu bệnh án" in client.get(client.get(done.headers["location"]).url).text
+
+
+def test_a_decision_recorded_by_the_cli_shows_on_the_claim_page_at_once(claims_lake, findings, client_for, web_engine,
+                                                                       monkeypatch) -> None:
+    decided = {(row["ma_lk"], row["rule_id"]) for row in _cli_findings(web_engine, monkeypatch, claims_lake)
+               if row["decision"] != "Chưa quyết định"}
+    finding = next(row for row in findings
+                   if row["decision"] == "Chưa quyết định" and (row["ma_lk"], row["rule_id"]) not in decided)
+    client = client_for("giamdinh")
+    page = f"/claims/claim/{finding['ma_lk']}"
+    # Seen once, the claim's assessment is kept: only the decisions' new token can drop it.
+    assert "Đã xem lại hồ sơ gốc" not in client.get(page).text
+    token = _decisions_token(web_engine)
+    _cli(web_engine, monkeypatch, "decide", finding["ma_lk"], finding["rule_id"], "--reject", "--reason",
+         "Đã xem lại hồ sơ gốc", "--by", "giamdinh", "--lake", str(claims_lake.root))
+    assert _decisions_token(web_engine) != token
+    assert "Bác bỏ cảnh báo: Đã xem lại hồ sơ gốc" in client.get(page).text
 
 
 def test_the_province_officer_and_the_auditor_look_but_do_not_decide(claims_lake, findings, client_for) -> None:

@@ -83,13 +83,13 @@ def attach_clause(url: str) -> tuple[str, str]:
     raise ValueError(f"Cơ sở dữ liệu không được hỗ trợ: {parsed.get_backend_name()}")
 
 
-def attach_db(con: duckdb.DuckDBPyConnection, url: str, read_only: bool = True) -> None:
-    """Attach the system of record at `url` to `con` as `db`."""
+def attach_db(con: duckdb.DuckDBPyConnection, url: str, read_only: bool = True, alias: str = "db") -> None:
+    """Attach the system of record at `url` to `con` as `alias`."""
     target, extension = attach_clause(url)
     load_extension(con, extension)
     mode = ", READ_ONLY" if read_only else ""
     quoted = target.replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS db (TYPE {extension}{mode})")
+    con.execute(f"ATTACH '{quoted}' AS {alias} (TYPE {extension}{mode})")
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert
 
+from bhyt.store import decisions_version
 from bhyt.store.models import ClaimDecision
 
 ACCEPT, REJECT = "accept", "reject"
@@ -30,3 +31,4 @@ def record_decision(engine: Engine, ma_lk: str, rule_id: str, decision: str, rea
                                                         ClaimDecision.rule_id == rule_id))
         connection.execute(insert(ClaimDecision).values(ma_lk=ma_lk, rule_id=rule_id, decision=decision, reason=reason,
                                                         decided_by=by, decided_at=datetime.now()))
+        decisions_version.bump(connection)

@@ -367,3 +367,16 @@ class ClaimDecision(Base):
         CheckConstraint("decision IN ('accept', 'reject')", name="ck_claim_decisions_decision"),
         CheckConstraint("decision <> 'reject' OR reason IS NOT NULL", name="ck_claim_decisions_reason"),
     )
+
+
+class DecisionsVersion(Base):
+    """One row, bumped in the same transaction as every write to claim_decisions, so an assessment kept
+    for the web pages knows when it is stale without counting the decisions. A random token as in
+    registry_version: a database created again never repeats one."""
+
+    __tablename__ = "decisions_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)

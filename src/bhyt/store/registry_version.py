@@ -3,25 +3,19 @@ transaction, and the analytics snapshot rebuilds when its copy is older."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+from sqlalchemy import Connection, func, select
 
-from sqlalchemy import Connection, func, select, update
-
+from bhyt.store import change_counter
 from bhyt.store.models import ImportLog, RegistryVersion, Target
 
 
 def bump(connection: Connection) -> None:
-    connection.execute(
-        update(RegistryVersion)
-        .where(RegistryVersion.id == 1)
-        .values(version=RegistryVersion.version + 1, token=uuid.uuid4().hex, changed_at=datetime.now())
-    )
+    change_counter.bump(connection, RegistryVersion)
 
 
 def current(connection: Connection) -> str:
     """The token of the registry's present state."""
-    return connection.execute(select(RegistryVersion.token).where(RegistryVersion.id == 1)).scalar_one()
+    return change_counter.current(connection, RegistryVersion)
 
 
 def facts_version(connection: Connection) -> tuple:

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from bhyt.analytics.engine import SharedAnalytics, new_connection, plain_url
 from bhyt.claims.assessment import Assessment, AssessmentError, Finding, Scope, assess, create_masking_macros
@@ -24,7 +24,7 @@ from bhyt.claims.facility_province import facility_prefixes, province_of_facilit
 from bhyt.claims.lake import ClaimsLake, LakeError, Partitions, partitions_of
 from bhyt.claims.reference import REFERENCE_DIR
 from bhyt.config import claims_lake_dir
-from bhyt.store.models import ClaimDecision
+from bhyt.store import decisions_version
 from bhyt.web.accounts import Account
 from bhyt.web.i18n import gettext
 from bhyt.web.scope import OutOfScope, lineage
@@ -142,9 +142,9 @@ def _lake_mark(claims: ClaimsLake) -> tuple:
     return tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in files if path.exists())
 
 
-def _decisions_mark(engine: Engine) -> tuple:
+def _decisions_mark(engine: Engine) -> str:
     with engine.connect() as connection:
-        return tuple(connection.execute(select(func.count(), func.max(ClaimDecision.decided_at))).one())
+        return decisions_version.current(connection)
 
 
 def assessment_of(engine: Engine, shared: SharedAnalytics, scope: Scope, rule_ids: list[str] | None = None) -> Assessment:
