@@ -86,6 +86,12 @@ def empty_postgres_database(url: str) -> None:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
 
 
+def drop_postgres_database(url: str) -> None:
+    """Drop the database `url` names, if it is there: a test's own database, once its tests are done."""
+    with _server(_server_url(url)) as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+
 def _release_default_engine() -> None:
     """Close the pooled connections of the CLI's engine (`bhyt …` run in this process), which would
     otherwise keep the database busy, or point at a file or database that is replaced."""

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from bhyt.analytics.engine import plain_url
@@ -19,6 +19,7 @@ from bhyt.store.db import default_engine, make_engine
 from bhyt.store.migrate import upgrade
 from bhyt.store.units import seed_admin_units
 from tests.conftest import POSTGRES_URL
+from tests.database_copies import drop_postgres_database, empty_postgres_database
 
 
 @contextmanager
@@ -28,7 +29,9 @@ def shared_engine(kind: str, name: str, tmp_path_factory: pytest.TempPathFactory
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'bhyt.db'}"
     else:
-        url = _fresh_postgres_database(name)
+        main = make_url(POSTGRES_URL)
+        url = main.set(database=f"{main.database}_{name}").render_as_string(hide_password=False)
+        empty_postgres_database(url)
     engine = make_engine(url)
     upgrade(engine)
     seed_admin_units(engine)
@@ -36,6 +39,8 @@ def shared_engine(kind: str, name: str, tmp_path_factory: pytest.TempPathFactory
         yield engine
     finally:
         engine.dispose()
+        if kind != "sqlite":
+            drop_postgres_database(url)
 
 
 @contextmanager
@@ -48,20 +53,3 @@ def cli_on(engine: Engine) -> Iterator[None]:
             yield
         finally:
             default_engine.cache_clear()
-
-
-def _fresh_postgres_database(name: str) -> str:
-    main = make_url(POSTGRES_URL)
-    url = main.set(database=f"{main.database}_{name}")
-    server = create_engine(main, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                              {"name": url.database}).first() is None:
-            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    server.dispose()
-    empty = create_engine(url)
-    with empty.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    empty.dispose()
-    return url.render_as_string(hide_password=False)

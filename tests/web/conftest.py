@@ -20,6 +20,7 @@ from bhyt.store.models import AuditEntry, User
 from bhyt.web.app import create_app
 from bhyt.web.demo_accounts import DEMO_PASSWORD
 from tests.conftest import DATABASES, POSTGRES_URL
+from tests.database_copies import drop_postgres_database
 from tests.demo_registry import demo_registry
 
 
@@ -34,6 +35,8 @@ def web_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     engine = demo_registry(database_copies, url)
     yield engine
     engine.dispose()
+    if request.param != "sqlite":
+        drop_postgres_database(url)
 
 
 @pytest.fixture(scope="module")
