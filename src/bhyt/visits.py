@@ -28,6 +28,7 @@ from sqlalchemy import Date, Engine, bindparam, func, select, text
 from sqlalchemy.orm import aliased
 
 from bhyt.analytics.worklists.common import scope
+from bhyt.domain.messages import Message, N_
 from bhyt.store.models import Household, Person, Unit, Visit, VisitReason
 
 # The outcomes of a visit, as stored (ck_visits_outcome) and as an officer reads them.
@@ -47,7 +48,8 @@ NOTE_LENGTH = 1000
 
 
 class VisitError(ValueError):
-    """A visit or assignment the log refuses, with the reason in Vietnamese."""
+    """A visit or assignment the log refuses, with the reason in Vietnamese: a `Message`, so that the web
+    can show it in English."""
 
 
 @dataclass(frozen=True)
@@ -73,36 +75,42 @@ def record_visit(engine: Engine, household_code: str, visited_on: date, officer:
     come before the visit."""
     officer = officer.strip()
     if not officer:
-        raise VisitError("Cần ghi tên cán bộ đi thăm.")
+        raise VisitError(Message(N_("Cần ghi tên cán bộ đi thăm.")))
     if len(officer) > OFFICER_LENGTH:
-        raise VisitError(f"Tên cán bộ dài quá {OFFICER_LENGTH} ký tự.")
+        raise VisitError(Message(N_("Tên cán bộ dài quá %(length)s ký tự."), length=OFFICER_LENGTH))
     if note is not None and len(note) > NOTE_LENGTH:
-        raise VisitError(f"Ghi chú dài quá {NOTE_LENGTH} ký tự ({len(note)} ký tự).")
+        raise VisitError(Message(N_("Ghi chú dài quá %(length)s ký tự (%(written)s ký tự)."), length=NOTE_LENGTH,
+                                 written=len(note)))
     if outcome not in OUTCOMES:
-        raise VisitError(f"Kết quả '{outcome}' không hợp lệ; chọn một trong: {', '.join(OUTCOMES)}.")
+        raise VisitError(Message(N_("Kết quả '%(outcome)s' không hợp lệ; chọn một trong: %(outcomes)s."),
+                                 outcome=outcome, outcomes=", ".join(OUTCOMES)))
     if outcome == "refused" and not reason_code:
-        raise VisitError("Hộ từ chối tham gia: cần ghi lý do.")
+        raise VisitError(Message(N_("Hộ từ chối tham gia: cần ghi lý do.")))
     if follow_up_on is not None and follow_up_on < visited_on:
-        raise VisitError(f"Ngày hẹn thăm lại {follow_up_on:%d/%m/%Y} trước ngày thăm {visited_on:%d/%m/%Y}.")
+        raise VisitError(Message(N_("Ngày hẹn thăm lại %(follow_up)s trước ngày thăm %(visited)s."),
+                                 follow_up=f"{follow_up_on:%d/%m/%Y}", visited=f"{visited_on:%d/%m/%Y}"))
     with engine.begin() as connection:
         household = connection.execute(select(Household.id).where(Household.code == household_code)).scalar()
         if household is None:
-            raise VisitError(f"Không có hộ mã '{household_code}'.")
+            raise VisitError(Message(N_("Không có hộ mã '%(code)s'."), code=household_code))
         person = None
         if person_id is not None:
             found = connection.execute(select(Person.id, Person.household_id)
                                        .where(Person.personal_id == person_id)).first()
             if found is None:
-                raise VisitError(f"Không có người có số định danh '{person_id}'.")
+                raise VisitError(Message(N_("Không có người có số định danh '%(personal_id)s'."),
+                                         personal_id=person_id))
             if found.household_id != household:
-                raise VisitError(f"Người có số định danh '{person_id}' không thuộc hộ {household_code}.")
+                raise VisitError(Message(N_("Người có số định danh '%(personal_id)s' không thuộc hộ %(code)s."),
+                                         personal_id=person_id, code=household_code))
             person = found.id
         if reason_code is not None:
             active = connection.execute(select(VisitReason.active).where(VisitReason.code == reason_code)).scalar()
             if active is None:
-                raise VisitError(f"Không có lý do mã '{reason_code}' (xem: bhyt visits reasons).")
+                raise VisitError(Message(N_("Không có lý do mã '%(code)s' (xem: bhyt visits reasons)."),
+                                         code=reason_code))
             if not active:
-                raise VisitError(f"Lý do '{reason_code}' đã ngừng sử dụng.")
+                raise VisitError(Message(N_("Lý do '%(code)s' đã ngừng sử dụng."), code=reason_code))
         return connection.execute(Visit.__table__.insert().values(
             household_id=household, person_id=person, visited_on=visited_on, officer=officer, outcome=outcome,
             reason_code=reason_code, note=note or None, follow_up_on=follow_up_on,
@@ -167,12 +175,12 @@ def assign_hamlet(engine: Engine, hamlet: str, officer: str, assigned_by: str, a
     """Put every household of `hamlet` in `officer`'s charge, replacing whoever had it."""
     officer = officer.strip()
     if not officer:
-        raise VisitError("Cần ghi tên cán bộ được giao.")
+        raise VisitError(Message(N_("Cần ghi tên cán bộ được giao.")))
     with engine.begin() as connection:
         level = connection.execute(select(Unit.level).where(Unit.code == hamlet)).scalar()
         if level != "hamlet":
-            raise VisitError(f"Không có thôn, tổ mã '{hamlet}'." if level is None
-                             else f"Mã '{hamlet}' không phải thôn, tổ: giao hộ theo từng thôn.")
+            raise VisitError(Message(N_("Không có thôn, tổ mã '%(code)s'."), code=hamlet) if level is None else
+                             Message(N_("Mã '%(code)s' không phải thôn, tổ: giao hộ theo từng thôn."), code=hamlet))
         households = connection.execute(select(func.count()).where(Household.hamlet_code == hamlet)).scalar_one()
         changed = connection.execute(_ASSIGN, {"officer": officer, "assigned_on": assigned_on,
                                                "assigned_by": assigned_by, "hamlet": hamlet}).rowcount
@@ -206,7 +214,7 @@ def list_visits(engine: Engine, unit: str, date_from: date | None = None,
     with engine.connect() as connection:
         level = connection.execute(select(Unit.level).where(Unit.code == unit)).scalar()
         if level is None:
-            raise VisitError(f"Không có đơn vị mã '{unit}'.")
+            raise VisitError(Message(N_("Không có đơn vị mã '%(code)s'."), code=unit))
         where = {"province": commune.parent_code == unit, "commune": Household.commune_code == unit,
                  "hamlet": Household.hamlet_code == unit}[level]
         query = (

@@ -274,5 +274,7 @@ def test_target_groups_table():
         "age_or_card", 6, 17, ("HS", "SV"))
     assert target_group("can_ngheo").classification == "can_ngheo"
     assert all(group.default_target_pct == 100 for group in TARGET_GROUPS.values())
+    assert all(group.name_vi and group.name_en for group in TARGET_GROUPS.values())
+    assert (pupils.name_vi, pupils.name_en) == ("Học sinh, sinh viên", "Pupils and students")
     with pytest.raises(UnknownTargetGroup, match="'hoc_sinh'"):
         target_group("hoc_sinh")

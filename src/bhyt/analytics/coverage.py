@@ -21,6 +21,7 @@ from decimal import Decimal
 import duckdb
 
 from bhyt.domain.age_bands import AGE_BANDS
+from bhyt.domain.messages import Message, N_
 from bhyt.domain.rates import percent
 from bhyt.domain.series import month_ends
 
@@ -32,7 +33,17 @@ AGGREGATE = "aggregate"
 
 
 class UnknownUnit(ValueError):
-    pass
+    """A unit code the registry does not have, or a unit below the level asked about. The message is a
+    `Message`, so that the web can show it in English while the CLI prints the Vietnamese."""
+
+    @classmethod
+    def missing(cls, unit: str) -> UnknownUnit:
+        return cls(Message(N_("Không có đơn vị mã '%(code)s'."), code=unit))
+
+    @classmethod
+    def below(cls, unit: str, unit_level: str, level: str) -> UnknownUnit:
+        return cls(Message(N_("Đơn vị '%(unit)s' là cấp %(unit_level)s, nhỏ hơn cấp %(level)s được hỏi."),
+                           unit=unit, unit_level=unit_level, level=level))
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,8 @@ def coverage_series(
 ) -> list[tuple[date, CoverageRow]]:
     """Coverage at every month end from `start` to `end`, and at `end` itself."""
     if end < start:
-        raise ValueError(f"Ngày kết thúc {end:%d/%m/%Y} trước ngày bắt đầu {start:%d/%m/%Y}.")
+        raise ValueError(Message(N_("Ngày kết thúc %(end)s trước ngày bắt đầu %(start)s."), end=f"{end:%d/%m/%Y}",
+                                 start=f"{start:%d/%m/%Y}"))
     return _coverage_on(con, month_ends(start, end), level, unit, by, source, None)
 
 
@@ -106,24 +118,23 @@ def _coverage_on(con, dates, level, unit, by, source, population_year) -> list[t
 
 def _check_arguments(level: str, by: str | None, source: str) -> None:
     if level not in LEVELS:
-        raise ValueError(f"Cấp phải là một trong: {', '.join(LEVELS)}.")
+        raise ValueError(Message(N_("Cấp phải là một trong: %(levels)s."), levels=", ".join(LEVELS)))
     if by is not None and by not in BREAKDOWNS:
-        raise ValueError(f"Cách chia phải là một trong: {', '.join(BREAKDOWNS)}.")
+        raise ValueError(Message(N_("Cách chia phải là một trong: %(breakdowns)s."), breakdowns=", ".join(BREAKDOWNS)))
     if source not in SOURCES:
-        raise ValueError(f"Nguồn phải là một trong: {', '.join(SOURCES)}.")
+        raise ValueError(Message(N_("Nguồn phải là một trong: %(sources)s."), sources=", ".join(SOURCES)))
     if source != REGISTRY and by in ("age", "sex"):
-        raise ValueError(
-            "Dân số chính thức và số liệu tổng hợp không chia theo tuổi, giới tính: hãy dùng nguồn registry."
-        )
+        raise ValueError(Message(N_("Dân số chính thức và số liệu tổng hợp không chia theo tuổi, giới tính: hãy dùng "
+                                    "nguồn registry.")))
 
 
 def _check_scope(con: duckdb.DuckDBPyConnection, unit: str, level: str) -> str:
     """The level of `unit`, once it is known to contain units of `level`."""
     found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
-        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+        raise UnknownUnit.missing(unit)
     if LEVELS.index(found[0]) > LEVELS.index(level):
-        raise UnknownUnit(f"Đơn vị '{unit}' là cấp {found[0]}, nhỏ hơn cấp {level} được hỏi.")
+        raise UnknownUnit.below(unit, found[0], level)
     return found[0]
 
 

@@ -36,6 +36,7 @@ from bhyt.domain.forecast import (
     StartingState,
     project,
 )
+from bhyt.domain.messages import Message, N_
 
 # With nothing observed: cards are taken to be renewed, and nobody uninsured to join.
 ASSUMED_RENEWAL = ObservedRate(Fraction(1))
@@ -77,10 +78,11 @@ def forecast(
     `year` and to 31/12/2030 (or of `year`, if later)."""
     as_of = as_of or date.today()
     if year < as_of.year:
-        raise ValueError(f"Năm dự báo {year} đã qua so với ngày tính {as_of:%d/%m/%Y}.")
+        raise ValueError(Message(N_("Năm dự báo %(year)s đã qua so với ngày tính %(as_of)s."), year=year,
+                                 as_of=f"{as_of:%d/%m/%Y}"))
     found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
-        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+        raise UnknownUnit.missing(unit)
     level = found[0]
     until = date(max(year, HORIZON_YEAR), 12, 31)
     provinces = observe_provinces(con, as_of, unit, grace_days)

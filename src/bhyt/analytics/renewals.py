@@ -71,9 +71,9 @@ def scope(con: duckdb.DuckDBPyConnection, level: str, unit: str | None) -> tuple
         return column, f"r.{column} IS NOT NULL", {}
     found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
-        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+        raise UnknownUnit.missing(unit)
     if LEVELS.index(found[0]) > LEVELS.index(level):
-        raise UnknownUnit(f"Đơn vị '{unit}' là cấp {found[0]}, nhỏ hơn cấp {level} được hỏi.")
+        raise UnknownUnit.below(unit, found[0], level)
     return column, f"r.{column} IS NOT NULL AND r.{_LEVEL_COLUMN[found[0]]} = $unit", {"unit": unit}
 
 

@@ -81,9 +81,9 @@ def _units_in_scope(con, level: str, unit: str | None) -> list[tuple[str, str]]:
         ).fetchall()
     found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
-        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+        raise UnknownUnit.missing(unit)
     if LEVELS.index(found[0]) > LEVELS.index(level):
-        raise UnknownUnit(f"Đơn vị '{unit}' là cấp {found[0]}, nhỏ hơn cấp {level} được hỏi.")
+        raise UnknownUnit.below(unit, found[0], level)
     return con.execute(
         "SELECT code, name FROM units WHERE level = ? AND ? IN (code, commune_code, province_code) ORDER BY code",
         [level, unit],

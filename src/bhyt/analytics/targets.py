@@ -23,6 +23,7 @@ from sqlalchemy import Engine, and_, insert, select, update
 
 from bhyt.analytics.coverage import LEVELS, REGISTRY, SOURCES, CoverageRow, UnknownUnit, coverage
 from bhyt.analytics.target_groups import group_coverage
+from bhyt.domain.messages import Message, N_
 from bhyt.domain.target_groups import target_group
 from bhyt.domain.targets import (
     Standing,
@@ -87,17 +88,18 @@ def set_target(
     if group:
         target_group(group)
     if (rate is None) == (count is None):
-        raise TargetError("Chỉ tiêu phải là một tỷ lệ (%) hoặc một số người, đúng một trong hai.")
+        raise TargetError(Message(N_("Chỉ tiêu phải là một tỷ lệ (%%) hoặc một số người, đúng một trong hai.")))
     if rate is not None:
         check_rate(rate)
         if rate != rate.quantize(_CENT):
-            raise TargetError(f"Tỷ lệ chỉ tiêu chỉ có tối đa 2 chữ số thập phân, không phải {rate}.")
+            raise TargetError(Message(N_("Tỷ lệ chỉ tiêu chỉ có tối đa 2 chữ số thập phân, không phải %(rate)s."),
+                                      rate=rate))
     if count is not None and count < 0:
-        raise TargetError(f"Số người của chỉ tiêu không được âm: {count}.")
+        raise TargetError(Message(N_("Số người của chỉ tiêu không được âm: %(count)s."), count=count))
     values = {"rate": rate, "count": count, "origin": MANUAL, "set_by": set_by, "set_at": datetime.now()}
     with engine.begin() as connection:
         if connection.execute(select(Unit.code).where(Unit.code == unit)).first() is None:
-            raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+            raise UnknownUnit.missing(unit)
         key = and_(Target.unit_code == unit, Target.year == year, Target.group_code == group)
         if connection.execute(select(Target.id).where(key)).first() is None:
             connection.execute(insert(Target).values(unit_code=unit, year=year, group_code=group, **values))
@@ -117,7 +119,8 @@ def cascade_targets(
     as_of = as_of or default_as_of(year)
     level = _level_of(con, unit)
     if level not in _CHILD_LEVEL:
-        raise TargetError(f"Đơn vị '{unit}' là thôn: không có đơn vị cấp dưới để phân bổ chỉ tiêu.")
+        raise TargetError(Message(N_("Đơn vị '%(unit)s' là thôn: không có đơn vị cấp dưới để phân bổ chỉ tiêu."),
+                                  unit=unit))
     child_level = _CHILD_LEVEL[level]
     parent_rate = _parent_rate(engine, con, unit, level, year, as_of)
     children = coverage(con, as_of, child_level, unit)
@@ -179,7 +182,8 @@ def target_progress(
     if source not in SOURCES:
         raise ValueError(f"Nguồn phải là một trong: {', '.join(SOURCES)}.")
     if group and source != REGISTRY:
-        raise TargetError("Dân số chính thức và số liệu tổng hợp không chia theo nhóm đối tượng: hãy dùng nguồn registry.")
+        raise TargetError(Message(N_("Dân số chính thức và số liệu tổng hợp không chia theo nhóm đối tượng: "
+                                     "hãy dùng nguồn registry.")))
     default_rate = target_group(group).default_target_pct if group else None
     default_group_rate = default_rate.quantize(_CENT) if default_rate is not None else None
     as_of = as_of or default_as_of(year)
@@ -250,13 +254,13 @@ def _write_cascaded(connection, code: str, year: int, rate: Decimal, stored: tup
 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
-        raise TargetError(f"Năm chỉ tiêu không hợp lệ: {year}.")
+        raise TargetError(Message(N_("Năm chỉ tiêu không hợp lệ: %(year)s."), year=year))
 
 
 def _level_of(con, unit: str) -> str:
     found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
-        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+        raise UnknownUnit.missing(unit)
     return found[0]
 
 
@@ -272,15 +276,18 @@ def _parent_rate(engine: Engine, con, unit: str, level: str, year: int, as_of: d
             select(Target.rate, Target.count).where(Target.unit_code == unit, Target.year == year, Target.group_code == "")
         ).first()
     if found is None:
-        raise TargetError(f"Đơn vị '{unit}' chưa có chỉ tiêu năm {year}: hãy đặt chỉ tiêu cho đơn vị này trước.")
+        raise TargetError(Message(N_("Đơn vị '%(unit)s' chưa có chỉ tiêu năm %(year)s: hãy đặt chỉ tiêu cho đơn vị "
+                                     "này trước."), unit=unit, year=year))
     rate, count = found
     if rate is not None:
         return rate
     population = coverage(con, as_of, level, unit)[0].population
     if not population:
-        raise TargetError(f"Đơn vị '{unit}' có chỉ tiêu {count} người nhưng chưa có dân cư trong sổ đăng ký.")
+        raise TargetError(Message(N_("Đơn vị '%(unit)s' có chỉ tiêu %(count)s người nhưng chưa có dân cư trong sổ "
+                                     "đăng ký."), unit=unit, count=count))
     derived = rate_from_count(count, population)
-    check_rate(derived, f"Chỉ tiêu {count} người trên {population} dân cư của đơn vị '{unit}'")
+    check_rate(derived, Message(N_("Chỉ tiêu %(count)s người trên %(population)s dân cư của đơn vị '%(unit)s'"),
+                                count=count, population=population, unit=unit))
     return derived
 
 

@@ -13,6 +13,7 @@ import calendar
 from datetime import date, timedelta
 
 from bhyt.domain.legal_data import effective_on, read_table
+from bhyt.domain.messages import Message, N_
 from bhyt.domain.participants import Payer, participant
 
 _ONE_DAY = timedelta(days=1)
@@ -60,4 +61,4 @@ def card_period(
 
 def _parameter(name: str, on: date) -> int:
     rows = [row for row in read_table("card_validity") if row["parameter"] == name]
-    return int(effective_on(rows, on, what=f"thời hạn thẻ ({name})")["value"])
+    return int(effective_on(rows, on, what=Message(N_("thời hạn thẻ (%(parameter)s)"), parameter=name))["value"])

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from bhyt.domain.legal_data import LegalDataError, effective_on, effective_rows, optional_date, read_table
+from bhyt.domain.messages import Message, N_
 from bhyt.domain.participants import Payer, participant
 
 _ZERO = Decimal(0)
@@ -53,11 +54,11 @@ class Quote:
 
 
 def base_salary(on: date) -> Decimal:
-    return Decimal(effective_on(read_table("base_salary"), on, what="lương cơ sở")["amount"])
+    return Decimal(effective_on(read_table("base_salary"), on, what=Message(N_("lương cơ sở")))["amount"])
 
 
 def contribution_rate(on: date) -> Decimal:
-    return Decimal(effective_on(read_table("contribution_rate"), on, what="mức đóng BHYT")["rate"])
+    return Decimal(effective_on(read_table("contribution_rate"), on, what=Message(N_("mức đóng BHYT")))["rate"])
 
 
 def monthly_full_contribution(on: date) -> Decimal:
@@ -103,10 +104,9 @@ def province_top_ups(
         if rule.province_code != province_code or not in_force:
             continue
         if rule.participant_code in top_ups:
-            raise LegalDataError(
-                f"Tỉnh {province_code} có hai mức hỗ trợ thêm cho đối tượng {rule.participant_code} "
-                f"cùng có hiệu lực vào ngày {on:%d/%m/%Y}."
-            )
+            raise LegalDataError(Message(
+                N_("Tỉnh %(province)s có hai mức hỗ trợ thêm cho đối tượng %(code)s cùng có hiệu lực vào ngày "
+                   "%(day)s."), province=province_code, code=rule.participant_code, day=f"{on:%d/%m/%Y}"))
         top_ups[rule.participant_code] = rule.share
     return top_ups
 
@@ -123,9 +123,11 @@ def state_support_share(participant_code: str, on: date, *, poor_commune: bool =
     if poor_commune:
         in_force = effective_rows((row for row in rows if row["condition"] == _POOR_COMMUNE), on)
         if in_force:
-            return Decimal(effective_on(in_force, on, what=f"mức hỗ trợ đóng cho {code} ở xã nghèo")["share"])
+            what = Message(N_("mức hỗ trợ đóng cho %(code)s ở xã nghèo"), code=code)
+            return Decimal(effective_on(in_force, on, what=what)["share"])
     general = [row for row in rows if not row["condition"]]
-    return Decimal(effective_on(general, on, what=f"mức hỗ trợ đóng cho đối tượng {code}")["share"])
+    what = Message(N_("mức hỗ trợ đóng cho đối tượng %(code)s"), code=code)
+    return Decimal(effective_on(general, on, what=what)["share"])
 
 
 def member_quote(
@@ -187,18 +189,17 @@ def _ladder_share(on: date, position: int) -> Decimal:
     """Share of the first member's amount; the last row of the ladder covers every later position."""
     rows = effective_rows(read_table("household_ladder"), on)
     if not rows:
-        raise LegalDataError(
-            f"Không có quy định về mức đóng theo hộ gia đình có hiệu lực vào ngày {on:%d/%m/%Y}."
-        )
+        raise LegalDataError.none_in_force(Message(N_("mức đóng theo hộ gia đình")), on)
     last = max(int(row["position"]) for row in rows)
     at_position = [row for row in rows if int(row["position"]) == min(position, last)]
-    return Decimal(effective_on(at_position, on, what=f"mức đóng của thành viên thứ {position}")["share"])
+    what = Message(N_("mức đóng của thành viên thứ %(position)s"), position=position)
+    return Decimal(effective_on(at_position, on, what=what)["share"])
 
 
 def _require_payment_period(on: date, months: int) -> None:
     allowed = sorted(int(row["months"]) for row in effective_rows(read_table("payment_periods"), on))
     if not allowed:
-        raise LegalDataError(f"Không có quy định về kỳ đóng BHYT có hiệu lực vào ngày {on:%d/%m/%Y}.")
+        raise LegalDataError.none_in_force(Message(N_("kỳ đóng BHYT")), on)
     if months not in allowed:
         choices = ", ".join(str(m) for m in allowed[:-1]) + f" hoặc {allowed[-1]}"
         raise ValueError(f"Số tháng đóng phải là {choices} (nhận được {months}).")

@@ -16,12 +16,24 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+from bhyt.domain.messages import Message, N_
+
 # Table names become file names; refusing anything else keeps lookups inside data/.
 _TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class LegalDataError(LookupError):
-    """The legal tables do not give exactly one answer for the date asked."""
+    """The legal tables do not give exactly one answer for the date asked. The message is a `Message`, so
+    that the web can show it in English while the CLI prints the Vietnamese."""
+
+    @classmethod
+    def none_in_force(cls, what: str, on: date) -> LegalDataError:
+        return cls(Message(N_("Không có quy định về %(what)s có hiệu lực vào ngày %(day)s."), what=what,
+                           day=f"{on:%d/%m/%Y}"))
+
+
+# What `effective_on` calls a parameter it is not told the name of.
+PARAMETER = Message(N_("tham số"))
 
 
 def read_table(name: str) -> list[dict[str, str]]:
@@ -53,14 +65,14 @@ def effective_rows(rows: Iterable[Mapping[str, str]], on: date) -> list[dict[str
     return [dict(row) for row in rows if _is_effective(row, on)]
 
 
-def effective_on(rows: Iterable[Mapping[str, str]], on: date, *, what: str = "tham số") -> dict[str, str]:
-    """The single row in force on ``on``; ``what`` names the parameter in the error message."""
+def effective_on(rows: Iterable[Mapping[str, str]], on: date, *, what: str = PARAMETER) -> dict[str, str]:
+    """The single row in force on ``on``; ``what`` names the parameter in the error message (a `Message`,
+    for the web to translate)."""
     matches = effective_rows(rows, on)
     if not matches:
-        raise LegalDataError(f"Không có quy định về {what} có hiệu lực vào ngày {on:%d/%m/%Y}.")
+        raise LegalDataError.none_in_force(what, on)
     if len(matches) > 1:
-        raise LegalDataError(
-            f"Có {len(matches)} quy định về {what} cùng có hiệu lực vào ngày {on:%d/%m/%Y}; "
-            "bảng tham số bị chồng lấn thời gian."
-        )
+        raise LegalDataError(Message(
+            N_("Có %(count)s quy định về %(what)s cùng có hiệu lực vào ngày %(day)s; bảng tham số bị chồng lấn "
+               "thời gian."), count=len(matches), what=what, day=f"{on:%d/%m/%Y}"))
     return matches[0]

@@ -9,7 +9,7 @@ nothing of ours, so the marker lives here, for the domain and the analytics alik
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 
 def N_(text: str) -> str:
@@ -19,7 +19,8 @@ def N_(text: str) -> str:
 
 class Message(str):
     """`Message(N_("Giảm %(points)s điểm"), points="1,5")` is the str "Giảm 1,5 điểm", with `id` and
-    `values` kept. A value may itself be a Message (translated in turn) or a plain label marked N_."""
+    `values` kept. A value may itself be a Message, a Named or a Joined (translated in turn); any other
+    value is shown as it is."""
 
     id: str
     values: Mapping[str, object]
@@ -36,3 +37,36 @@ class Message(str):
 
 def _message(message_id: str, values: dict[str, object]) -> Message:
     return Message(message_id, **values)
+
+
+class Named(str):
+    """`Named(row["label_vi"], row["label_en"])`: a name read from a legal data file that gives it in both
+    languages, as the str of the Vietnamese name, the English kept in `en`. A Message's value may be one."""
+
+    en: str
+
+    def __new__(cls, vi: str, en: str) -> Named:
+        name = super().__new__(cls, vi)
+        name.en = en
+        return name
+
+    def __reduce__(self):
+        return Named, (str(self), self.en)
+
+
+class Joined(str):
+    """`Joined("; ", parts)` is the str of the parts so joined, each part kept (a Message, a Named…) so that
+    it is translated in turn; the separator reads the same in both languages. A Message's value may be one."""
+
+    separator: str
+    parts: tuple[str, ...]
+
+    def __new__(cls, separator: str, parts: Iterable[str]) -> Joined:
+        parts = tuple(parts)
+        text = super().__new__(cls, separator.join(parts))
+        text.separator = separator
+        text.parts = parts
+        return text
+
+    def __reduce__(self):
+        return Joined, (self.separator, self.parts)

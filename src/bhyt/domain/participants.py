@@ -14,6 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from bhyt.domain.legal_data import read_table
+from bhyt.domain.messages import Message, N_
 
 
 class Payer(StrEnum):
@@ -39,7 +40,8 @@ class ParticipantCode:
 
 class UnknownParticipantCode(ValueError):
     def __init__(self, code: str) -> None:
-        super().__init__(f"Mã đối tượng '{code}' không có trong danh mục mã đối tượng tham gia BHYT.")
+        super().__init__(Message(N_("Mã đối tượng '%(code)s' không có trong danh mục mã đối tượng tham gia BHYT."),
+                                 code=code))
         self.code = code
 
 

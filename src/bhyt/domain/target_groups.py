@@ -15,6 +15,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from bhyt.domain.legal_data import read_table
+from bhyt.domain.messages import Message, N_
 
 ELIGIBILITY_KINDS = ("age", "age_or_card", "household")
 
@@ -23,6 +24,7 @@ ELIGIBILITY_KINDS = ("age", "age_or_card", "household")
 class TargetGroup:
     code: str
     name_vi: str
+    name_en: str
     eligible: str
     min_age: int | None
     max_age: int | None
@@ -34,8 +36,8 @@ class TargetGroup:
 
 class UnknownTargetGroup(ValueError):
     def __init__(self, code: str) -> None:
-        known = ", ".join(TARGET_GROUPS)
-        super().__init__(f"Nhóm đối tượng '{code}' không có trong danh mục nhóm chỉ tiêu ({known}).")
+        super().__init__(Message(N_("Nhóm đối tượng '%(code)s' không có trong danh mục nhóm chỉ tiêu (%(known)s)."),
+                                 code=code, known=", ".join(TARGET_GROUPS)))
         self.code = code
 
 
@@ -51,6 +53,7 @@ def _load() -> Mapping[str, TargetGroup]:
         groups[row["code"]] = TargetGroup(
             code=row["code"],
             name_vi=row["name_vi"],
+            name_en=row["name_en"],
             eligible=row["eligible"],
             min_age=_optional_int(row["min_age"]),
             max_age=_optional_int(row["max_age"]),

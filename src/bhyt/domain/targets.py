@@ -16,13 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 
-
-def N_(text: str) -> str:
-    """Marks a label for the web's English catalogue (`make messages` extracts N_ calls) and returns it
-    unchanged. A local marker, not bhyt.web.i18n.N_, because the domain imports nothing of ours; and not
-    a copy of the labels on the web side, which would drift from the ones the CLI prints."""
-    return text
-
+from bhyt.domain.messages import Message, N_
 
 MET, NEAR, BEHIND = "met", "near", "behind"
 STATUS_LABELS = MappingProxyType({MET: N_("Đạt"), NEAR: N_("Gần đạt (thiếu ≤ 1 điểm)"), BEHIND: N_("Chưa đạt")})
@@ -32,12 +26,16 @@ _HUNDRED = Decimal(100)
 
 
 class TargetError(ValueError):
-    """A target or a cascade input that cannot be right, with a message for the officer."""
+    """A target or a cascade input that cannot be right, with a message for the officer: a `Message`, so
+    that the web can show it in English while the CLI prints the Vietnamese."""
 
 
-def check_rate(rate: Decimal, what: str = "Tỷ lệ chỉ tiêu") -> None:
+TARGET_RATE = Message(N_("Tỷ lệ chỉ tiêu"))
+
+
+def check_rate(rate: Decimal, what: Message = TARGET_RATE) -> None:
     if not Decimal(0) <= rate <= _HUNDRED:
-        raise TargetError(f"{what} phải từ 0 đến 100 (%), không phải {rate}.")
+        raise TargetError(Message(N_("%(what)s phải từ 0 đến 100 (%%), không phải %(rate)s."), what=what, rate=rate))
 
 
 def target_count(target_pct: Decimal, population: int) -> int:
@@ -58,7 +56,7 @@ def rate_from_count(count: int, population: int) -> Decimal:
     wherever it is used. A count above the population gives a rate above 100: that target cannot be
     reached with this population figure, and the rate says so."""
     if population <= 0:
-        raise TargetError("Không đổi được chỉ tiêu số người thành tỷ lệ: đơn vị không có dân số.")
+        raise TargetError(Message(N_("Không đổi được chỉ tiêu số người thành tỷ lệ: đơn vị không có dân số.")))
     return Decimal(math.ceil(Fraction(count * 10_000, population))).scaleb(-2)
 
 
@@ -129,18 +127,21 @@ def cascade(parent_pct: Decimal, units: Sequence[UnitFigures], overrides: Mappin
     - A child with no population contributes nobody; it gets max(parent rate, its floor), so that
       when people arrive it is held to the same target as its siblings.
     """
-    check_rate(parent_pct, "Tỷ lệ chỉ tiêu của đơn vị cấp trên")
+    check_rate(parent_pct, Message(N_("Tỷ lệ chỉ tiêu của đơn vị cấp trên")))
     codes = {unit.code for unit in units}
     for code, rate in overrides.items():
         if code not in codes:
-            raise TargetError(f"Chỉ tiêu giữ nguyên của đơn vị '{code}' không thuộc các đơn vị được phân bổ.")
+            raise TargetError(Message(
+                N_("Chỉ tiêu giữ nguyên của đơn vị '%(unit)s' không thuộc các đơn vị được phân bổ."), unit=code))
         if rate < 0:
-            raise TargetError(f"Chỉ tiêu của đơn vị '{code}' không được âm: {rate}.")
+            raise TargetError(Message(N_("Chỉ tiêu của đơn vị '%(unit)s' không được âm: %(rate)s."),
+                                      unit=code, rate=rate))
     for unit in units:
         if unit.population < 0 or unit.insured < 0:
-            raise TargetError(f"Dân số và số người có thẻ của đơn vị '{unit.code}' không được âm.")
+            raise TargetError(Message(N_("Dân số và số người có thẻ của đơn vị '%(unit)s' không được âm."),
+                                      unit=unit.code))
         if unit.last_year_pct is not None:
-            check_rate(unit.last_year_pct, f"Tỷ lệ năm trước của đơn vị '{unit.code}'")
+            check_rate(unit.last_year_pct, Message(N_("Tỷ lệ năm trước của đơn vị '%(unit)s'"), unit=unit.code))
 
     required = target_count(parent_pct, sum(unit.population for unit in units))
     free = [unit for unit in units if unit.code not in overrides]

@@ -19,6 +19,7 @@ import duckdb
 import xlsxwriter
 
 from bhyt.analytics.coverage import CoverageRow, UnknownUnit, coverage
+from bhyt.domain.messages import N_
 from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.domain.rates import percent
 from bhyt.domain.report_periods import ReportPeriod
@@ -29,13 +30,14 @@ from bhyt.reports.table import TOTAL_LABEL, Column, Kind, write_table
 from bhyt.reports.unit_names import UNIT_TITLES
 
 
-# Luật BHYT Điều 12 (Luật 51/2024 renames group 5 the self-pay group).
+# Luật BHYT Điều 12 (Luật 51/2024 renames group 5 the self-pay group). The reports keep them Vietnamese;
+# marked N_ for the web's English catalogue.
 GROUP_NAMES = {
-    "1": "Nhóm do người lao động và người sử dụng lao động đóng",
-    "2": "Nhóm do tổ chức bảo hiểm xã hội đóng",
-    "3": "Nhóm do ngân sách nhà nước đóng",
-    "4": "Nhóm được ngân sách nhà nước hỗ trợ mức đóng",
-    "5": "Nhóm tự đóng (tham gia theo hộ gia đình)",
+    "1": N_("Nhóm do người lao động và người sử dụng lao động đóng"),
+    "2": N_("Nhóm do tổ chức bảo hiểm xã hội đóng"),
+    "3": N_("Nhóm do ngân sách nhà nước đóng"),
+    "4": N_("Nhóm được ngân sách nhà nước hỗ trợ mức đóng"),
+    "5": N_("Nhóm tự đóng (tham gia theo hộ gia đình)"),
 }
 
 
@@ -140,7 +142,7 @@ def periodic_report(con: duckdb.DuckDBPyConnection, period: ReportPeriod, unit: 
     official population figure is counted from the registry."""
     found = con.execute("SELECT name, level FROM db.units WHERE code = ?", [unit]).fetchone()
     if found is None:
-        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+        raise UnknownUnit.missing(unit)
     unit_name, unit_level = found
 
     def at_both_dates(at_level: str, by: str | None) -> tuple[list[CoverageRow], list[CoverageRow]]:

@@ -13,7 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from bhyt.domain.messages import Message
+from bhyt.domain.messages import Joined, Message, Named
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
@@ -21,6 +21,8 @@ COOKIE = "lang"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
+# The values of a Message, and parts of a Joined, that are translated in turn; any other is shown as it is.
+_BUILT = (Message, Joined, Named)
 
 
 @cache
@@ -50,11 +52,24 @@ def gettext(message: str) -> str:
 
 def translated(text: str) -> str:
     """A sentence built in Python, in the reader's language: a `Message` from its id and values (each
-    value translated in turn), a plain label as gettext gives it."""
+    value translated in turn), a `Joined` part by part, a `Named` by its English name in English, a plain
+    label as gettext gives it."""
     if isinstance(text, Message):
-        return gettext(text.id) % {name: translated(value) if isinstance(value, Message) else value
+        return gettext(text.id) % {name: translated(value) if isinstance(value, _BUILT) else value
                                    for name, value in text.values.items()}
+    if isinstance(text, Joined):
+        return text.separator.join(translated(part) if isinstance(part, _BUILT) else part for part in text.parts)
+    if isinstance(text, Named):
+        return text.en if current_language.get() == "en" and text.en else str(text)
     return gettext(text)
+
+
+def error_text(error: Exception) -> str:
+    """An error's message in the reader's language: one raised with a `Message` (TargetError, VisitError,
+    UnknownUnit, a refused sign-in…) is translated, any other is shown as it was written (the web's own
+    errors went through gettext)."""
+    message = error.args[0] if error.args else None
+    return translated(message) if isinstance(message, Message) else str(error)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

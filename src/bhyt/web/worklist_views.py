@@ -17,12 +17,13 @@ from bhyt.analytics.engine import SharedAnalytics
 from bhyt.analytics.worklists.common import scope
 from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.domain.legal_data import LegalDataError
+from bhyt.domain.messages import Message
 from bhyt.participant_list import participants_file, what_is_listed
 from bhyt.reminders import reminders
 from bhyt.reminders import to_csv as reminders_csv
 from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
-from bhyt.web.i18n import N_, gettext
+from bhyt.web.i18n import N_, error_text, gettext, translated
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.worklist_tables import ListName, columns, plain, run_list, to_csv, write_xlsx
 
@@ -163,18 +164,13 @@ def unit_choices(engine: Engine, shared: SharedAnalytics, account: Account,
 
 def list_query(engine: Engine, shared: SharedAnalytics, account: Account, name: ListName, unit: str | None,
                as_of: date | None, days: int, since: date | None) -> ListQuery:
-    """The filters of one list, the unit checked against the account (OutOfScope, NoSuchUnit)."""
+    """The filters of one list, the unit checked against the account (OutOfScope, NoSuchUnit); a start
+    date after the day asked is refused by the list itself, in `list_rows`."""
     if unit is None or not unit.strip():
         unit = home_of(shared, account)
     chain = check_unit(engine, account, unit.strip())
     as_of = as_of or date.today()
-    if name in WITH_SINCE:
-        since = since or default_since(as_of)
-        if since > as_of:
-            raise QueryError(gettext("Ngày bắt đầu %(since)s sau ngày tính %(as_of)s.")
-                             % {"since": f"{since:%d/%m/%Y}", "as_of": f"{as_of:%d/%m/%Y}"})
-    else:
-        since = None
+    since = (since or default_since(as_of)) if name in WITH_SINCE else None
     if not 1 <= days <= 366:
         raise _days_refused(days)
     return ListQuery(name, chain, as_of, days if name in WITH_DAYS else DEFAULT_DAYS, since)
@@ -185,18 +181,22 @@ def list_rows(shared: SharedAnalytics, query: ListQuery) -> list:
         try:
             return run_list(con, query.name, query.unit.code, query.as_of, query.days, query.since)
         except (ValueError, LegalDataError) as error:
-            raise QueryError(str(error)) from None
+            raise QueryError(error_text(error)) from None
 
 
 def list_counts(shared: SharedAnalytics, unit: UnitInfo, as_of: date) -> dict[ListName, int]:
     """How many rows each list holds for a commune or hamlet with the default filters, kept until the
-    registry changes (the lists read nothing else)."""
+    registry changes (the lists read nothing else); a day the lists refuse (before the legal tables
+    start) is a QueryError, as in `list_rows`."""
 
     def count(con) -> dict[ListName, int]:
         return {name: len(run_list(con, name, unit.code, as_of, DEFAULT_DAYS, default_since(as_of)))
                 for name in ListName}
 
-    return shared.memo(("worklist_counts", unit.code, as_of), count)
+    try:
+        return shared.memo(("worklist_counts", unit.code, as_of), count)
+    except (ValueError, LegalDataError) as error:
+        raise QueryError(error_text(error)) from None
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,13 @@ def values(query: ListQuery, rows: list, reveal: bool) -> list[list[object]]:
     """The cells of `bhyt worklist --format csv|json`, masked unless revealed."""
     cols = columns(query.name)
     return [[plain(column, row, reveal) for column in cols] for row in rows]
+
+
+def shown_values(query: ListQuery, rows: list, reveal: bool) -> list[list[object]]:
+    """The cells of `values` as the pages and the JSON API show them: a sentence built in Python (the
+    reason) in the reader's language. The files keep the Vietnamese that `bhyt worklist` writes."""
+    return [[translated(cell) if isinstance(cell, Message) else cell for cell in line]
+            for line in values(query, rows, reveal)]
 
 
 def csv_file(query: ListQuery, rows: list, reveal: bool) -> bytes:

@@ -37,7 +37,7 @@ class Scope:
 def scope(con: duckdb.DuckDBPyConnection, unit: str) -> Scope:
     found = con.execute("SELECT name, level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
-        raise UnknownUnit(f"Không có đơn vị mã '{unit}'.")
+        raise UnknownUnit.missing(unit)
     return Scope(unit, found[0], found[1])
 
 

@@ -13,6 +13,7 @@ from bhyt.analytics.worklists.common import (
     ListedPerson, completed_age, coverage_of, listed, residents, scope, vn_date,
 )
 from bhyt.analytics.worklists.entitlements import Entitlement, birthday, entitlements_on, holding
+from bhyt.domain.messages import Joined, Message, N_, Named
 
 
 _WITH_GROUPS = "SELECT p.*, c.groups_held FROM people p LEFT JOIN coverage c USING (person_id)"
@@ -22,11 +23,12 @@ _WITH_GROUPS = "SELECT p.*, c.groups_held FROM people p LEFT JOIN coverage c USI
 class EligibleRow:
     person: ListedPerson
     entitled_code: str  # the code the card should carry (the priority order picks one)
-    grounds: tuple[str, ...]  # every entitlement that holds, in Vietnamese, the chosen one first
+    grounds: tuple[Named, ...]  # every entitlement that holds, the chosen one first
 
     @property
-    def reason(self) -> str:
-        return f"Thuộc diện {', '.join(self.grounds)} nhưng chưa có thẻ: lập danh sách cấp thẻ {self.entitled_code}"
+    def reason(self) -> Message:
+        return Message(N_("Thuộc diện %(grounds)s nhưng chưa có thẻ: lập danh sách cấp thẻ %(code)s"),
+                       grounds=Joined(", ", self.grounds), code=self.entitled_code)
 
 
 def eligible_missing(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[EligibleRow]:
@@ -45,7 +47,7 @@ def eligible_missing(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> 
         FROM uninsured u JOIN entitled e USING (person_id)
         GROUP BY u.person_id, u.hamlet_code
     """
-    names = {rule.rule: rule.label_vi for rule in rules}
+    names = {rule.rule: rule.label for rule in rules}
     return listed(con, query, {"unit": unit, "as_of": as_of},
                   lambda person, code, codes: EligibleRow(person, code, tuple(names[rule] for rule in codes)))
 
@@ -58,17 +60,19 @@ class EntitlementEvent:
     cause: str  # "birth", "age" or "household"
 
     @property
-    def description(self) -> str:
-        rule = self.rule
+    def description(self) -> Message:
+        rule, day = self.rule, vn_date(self.day)
         if not self.began:
-            return f"Tròn {rule.max_age + 1} tuổi ngày {vn_date(self.day)}: hết diện {rule.participant_code}"
+            return Message(N_("Tròn %(age)s tuổi ngày %(day)s: hết diện %(code)s"), age=rule.max_age + 1, day=day,
+                           code=rule.participant_code)
         if self.cause == "birth":
-            return f"Sinh ngày {vn_date(self.day)}: thuộc diện {rule.label_vi} ({rule.participant_code})"
+            return Message(N_("Sinh ngày %(day)s: thuộc diện %(label)s (%(code)s)"), day=day, label=rule.label,
+                           code=rule.participant_code)
         if self.cause == "age":
-            return (f"Tròn {rule.min_age} tuổi ngày {vn_date(self.day)}: thuộc diện {rule.label_vi} "
-                    f"({rule.participant_code})")
-        return (f"Hộ được xếp loại năm {self.day.year} (từ {vn_date(self.day)}): thuộc diện {rule.label_vi} "
-                f"({rule.participant_code})")
+            return Message(N_("Tròn %(age)s tuổi ngày %(day)s: thuộc diện %(label)s (%(code)s)"), age=rule.min_age,
+                           day=day, label=rule.label, code=rule.participant_code)
+        return Message(N_("Hộ được xếp loại năm %(year)s (từ %(day)s): thuộc diện %(label)s (%(code)s)"),
+                       year=self.day.year, day=day, label=rule.label, code=rule.participant_code)
 
 
 @dataclass(frozen=True)
@@ -79,12 +83,15 @@ class NewlyEligibleRow:
     card_code: str | None  # the card held on as_of, if any
 
     @property
-    def reason(self) -> str:
-        text = "; ".join(event.description for event in self.events)
+    def reason(self) -> Message:
+        events = Joined("; ", (event.description for event in self.events))
         if self.entitled_code is None:
-            return f"{text}; không còn thuộc diện nào khác: tham gia theo hộ gia đình hoặc nhóm khác"
-        held = f"đã có thẻ {self.card_code}" if self.card_code else "chưa có thẻ"
-        return f"{text}; mã được cấp: {self.entitled_code} ({held})"
+            return Message(N_("%(events)s; không còn thuộc diện nào khác: tham gia theo hộ gia đình hoặc nhóm khác"),
+                           events=events)
+        if self.card_code:
+            return Message(N_("%(events)s; mã được cấp: %(code)s (đã có thẻ %(card)s)"), events=events,
+                           code=self.entitled_code, card=self.card_code)
+        return Message(N_("%(events)s; mã được cấp: %(code)s (chưa có thẻ)"), events=events, code=self.entitled_code)
 
 
 def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since: date) -> list[NewlyEligibleRow]:
@@ -92,7 +99,8 @@ def newly_eligible(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, since
     to `as_of` (both included): births (TE), households newly classed poor or near-poor (HN, CN…),
     birthdays that start one (6: HS, 80: BT) or end one (6: the end of TE)."""
     if since > as_of:
-        raise ValueError(f"Ngày bắt đầu {vn_date(since)} sau ngày tính {vn_date(as_of)}.")
+        raise ValueError(Message(N_("Ngày bắt đầu %(since)s sau ngày tính %(as_of)s."), since=vn_date(since),
+                                 as_of=vn_date(as_of)))
     unit_scope = scope(con, unit)
     rules = entitlements_on(as_of)
     by_rule = {rule.rule: rule for rule in rules}

@@ -20,6 +20,7 @@ from datetime import date
 
 from bhyt.analytics.worklists.common import completed_age
 from bhyt.domain.legal_data import effective_rows, read_table
+from bhyt.domain.messages import Named
 from bhyt.domain.participants import participant
 
 KINDS = ("age", "household")
@@ -35,6 +36,11 @@ class Entitlement:
     classification: str | None
     unless_group: int | None
     label_vi: str
+    label_en: str
+
+    @property
+    def label(self) -> Named:
+        return Named(self.label_vi, self.label_en)
 
     @property
     def priority(self) -> int:
@@ -59,6 +65,7 @@ def entitlements_on(day: date) -> tuple[Entitlement, ...]:
             classification=row["classification"] or None,
             unless_group=_optional_int(row["unless_group"]),
             label_vi=row["label_vi"],
+            label_en=row["label_en"],
         ))
     return tuple(rules)
 

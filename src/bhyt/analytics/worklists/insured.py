@@ -20,6 +20,7 @@ from bhyt.analytics.worklists.quotes import SELF_PAY_CODE, household_totals, quo
 from bhyt.domain.card_validity import add_months
 from bhyt.domain.contributions import Quote
 from bhyt.domain.legal_data import effective_on, read_table
+from bhyt.domain.messages import Message, N_
 from bhyt.domain.participants import PARTICIPANT_CODES, Payer
 
 CLASSIFICATION_NAMES = {
@@ -220,9 +221,9 @@ def lapsed(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = D
 
 def _card_validity(parameter: str, on: date) -> int:
     rows = [row for row in read_table("card_validity") if row["parameter"] == parameter]
-    return int(effective_on(rows, on, what=f"thời hạn thẻ ({parameter})")["value"])
+    return int(effective_on(rows, on, what=Message(N_("thời hạn thẻ (%(parameter)s)"), parameter=parameter))["value"])
 
 
 def _check_days(days: int) -> None:
     if not 1 <= days <= 366:
-        raise ValueError(f"Số ngày phải từ 1 đến 366 (nhận {days}).")
+        raise ValueError(Message(N_("Số ngày phải từ 1 đến 366 (nhận %(days)s)."), days=days))

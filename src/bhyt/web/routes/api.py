@@ -24,7 +24,7 @@ from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
 from bhyt.web.answers import risk_rows
 from bhyt.web.auth import api_account
-from bhyt.web.i18n import translated
+from bhyt.web.i18n import error_text, translated
 from bhyt.web.scope import check_unit, home_unit
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -142,12 +142,13 @@ def scope_unit(request: Request, account: Account, unit: str | None) -> str | No
 @contextmanager
 def answering(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the server's shared analytics database; a question the analytics refuse (a level
-    below the unit, a year already past…) is the caller's mistake: 422 with their Vietnamese message."""
+    below the unit, a year already past…) is the caller's mistake: 422 with their message (one raised as a
+    `Message`, in English for a browser that chose English)."""
     with request.app.state.analytics.connection() as con:
         try:
             yield con
         except ValueError as error:  # UnknownUnit, TargetError too
-            raise HTTPException(422, str(error)) from None
+            raise HTTPException(422, error_text(error)) from None
 
 
 @router.get("/coverage", response_model=list[CoverageItem], summary="Độ bao phủ theo đơn vị tại một ngày")
@@ -175,7 +176,7 @@ def api_coverage(
     try:
         content = shared.kept(("coverage json", as_of, level, unit, by, source), answer, live=source != "registry")
     except ValueError as error:  # UnknownUnit too
-        raise HTTPException(422, str(error)) from None
+        raise HTTPException(422, error_text(error)) from None
     return Response(content, media_type="application/json")
 
 
@@ -259,8 +260,8 @@ def api_risk(
     unit = scope_unit(request, account, unit)
     try:
         rows = risk_rows(request.app.state.analytics, as_of, level, unit, min_fall, expiring_share, grace_days)
-    except ValueError as error:
-        raise HTTPException(422, str(error)) from None
+    except ValueError as error:  # TargetError too
+        raise HTTPException(422, error_text(error)) from None
     return [_risk_item(row) for row in rows if every or row.reasons]
 
 

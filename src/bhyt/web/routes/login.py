@@ -40,7 +40,7 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
         account = authenticate(engine, username.strip(), password)
     except AccountError as error:
         record(engine, username.strip()[:64] or "(trống)", "login_failed", client=client)
-        return render(request, "login.html", status_code=401, next=_safe_next(next), error=str(error),
+        return render(request, "login.html", status_code=401, next=_safe_next(next), error=i18n.error_text(error),
                       username=username)
     secret = start_session(engine, account)
     record(engine, account.username, "login", unit_code=account.unit_code, client=client)

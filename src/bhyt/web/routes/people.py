@@ -22,7 +22,7 @@ from bhyt.web.people_search import (
     scope_of,
     search_people,
 )
-from bhyt.web.i18n import N_
+from bhyt.web.i18n import N_, current_language, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import OutOfScope, UnitInfo, check_unit
 from bhyt.web.templating import render
@@ -32,7 +32,12 @@ NAV = [NavItem(20, N_("Tra cứu người, hộ"), "/people", "view")]
 
 KIND_LABELS = {"name": N_("Họ tên"), "personal_id": N_("Số định danh"), "household": N_("Mã hộ")}
 SEX_NAMES = {1: N_("Nam"), 2: N_("Nữ")}
-CODE_NAMES = {code: item.name_vi for code, item in PARTICIPANT_CODES.items()}
+
+
+def _code_names() -> dict[str, str]:
+    """The participant codes by code, named in the reader's language (the data file has both names)."""
+    english = current_language.get() == "en"
+    return {code: item.name_en if english else item.name_vi for code, item in PARTICIPANT_CODES.items()}
 
 
 def _client(request: Request) -> str | None:
@@ -74,7 +79,7 @@ def _visible_person(request: Request, account: Account, person_id: int) -> tuple
     today = date.today()
     found = person_record(engine, person_id, today)
     if found is None:
-        raise HTTPException(404, "Không có người này trong sổ đăng ký.")
+        raise HTTPException(404, gettext("Không có người này trong sổ đăng ký."))
     current = [place for place in found.places if place.current(today)]
     for place in current:
         try:
@@ -93,7 +98,7 @@ def _person_page(request: Request, account: Account, person_id: int, revealed: b
            unit_code=place.hamlet_code or place.commune_code if place else None, subject=str(person_id),
            client=_client(request))
     response = render(request, "people/person.html", found=found, person=found.person, chain=chain,
-                      revealed=revealed, sex_names=SEX_NAMES, code_names=CODE_NAMES, today=date.today())
+                      revealed=revealed, sex_names=SEX_NAMES, code_names=_code_names(), today=date.today())
     return _private(response)
 
 
@@ -113,7 +118,7 @@ def household_page(request: Request, household_id: int, account: Account = Depen
     engine = request.app.state.engine
     found = household_record(engine, household_id, date.today())
     if found is None:
-        raise HTTPException(404, "Không có hộ này trong sổ đăng ký.")
+        raise HTTPException(404, gettext("Không có hộ này trong sổ đăng ký."))
     chain = check_unit(engine, account, found.hamlet_code or found.commune_code)
     record(engine, account.username, "view_people", unit_code=found.hamlet_code or found.commune_code,
            subject=f"hộ {found.code}", detail={"household_id": found.id,

@@ -23,7 +23,7 @@ from bhyt.store.models import Unit
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import require
-from bhyt.web.i18n import N_, gettext
+from bhyt.web.i18n import N_, error_text, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.web.templating import render
@@ -73,7 +73,7 @@ def download(request: Request, kind: str = Query(...), year: int = Query(...), p
                                  source or DEFAULT_SOURCE.get(kind, "registry"), _date(as_of, N_("Ngày chốt số liệu")),
                                  _date(document_date, N_("Ngày ký văn bản")))
     except ValueError as error:  # ReportRefused, InvalidPeriod, TargetError, UnknownUnit
-        return _page(request, account, chosen, status_code=400, error=str(error))
+        return _page(request, account, chosen, status_code=400, error=error_text(error))
     ascii_name = _ascii(title)
     record(engine, account.username, "download_report", unit_code=chain[-1].code, subject=ascii_name,
            detail=chosen, client=request.client.host if request.client else None)

@@ -17,7 +17,7 @@ from bhyt.store.models import Target
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
-from bhyt.web.i18n import N_, gettext
+from bhyt.web.i18n import N_, current_language, error_text, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.web.templating import number, percent, render
@@ -50,7 +50,7 @@ def set_unit_target(request: Request, page_unit: str = Form(...), unit: str = Fo
         rate, count = _parsed(measure, value)
         set_target(engine, target_unit.code, year, rate=rate, count=count, group=group, set_by=account.username)
     except (FormError, ValueError) as error:  # TargetError, UnknownTargetGroup are ValueErrors
-        return _page(request, account, chain, year, group, status_code=400, error=str(error),
+        return _page(request, account, chain, year, group, status_code=400, error=error_text(error),
                      entered={"unit": unit, "measure": measure, "value": value, "group": group})
     record(engine, account.username, "set_target", unit_code=target_unit.code, subject=f"{year}",
            detail={"rate": rate, "count": count, "group": group}, client=_client(request))
@@ -69,7 +69,7 @@ def cascade(request: Request, unit: str = Form(...), year: int = Form(...),
         with request.app.state.analytics.connection() as con:
             rows = cascade_targets(engine, con, chain[-1].code, year)
     except ValueError as error:
-        return _page(request, account, chain, year, "", status_code=400, error=str(error))
+        return _page(request, account, chain, year, "", status_code=400, error=error_text(error))
     changed = sum(row.changed for row in rows)
     kept = sum(row.origin == MANUAL for row in rows)
     record(engine, account.username, "cascade_targets", unit_code=chain[-1].code, subject=f"{year}",
@@ -116,7 +116,7 @@ def _page(request: Request, account: Account, chain: list[UnitInfo], year: int, 
                         if unit.child_level else [])
     except (TargetError, ValueError) as problem:
         own, children = [], []
-        error, status_code = error or str(problem), 400
+        error, status_code = error or error_text(problem), 400
     ranked = sorted(children, key=lambda row: (row.rank is None, row.rank or 0, row.unit_code))
     codes = [unit.code] + [row.unit_code for row in children]
     with engine.connect() as connection:
@@ -126,11 +126,17 @@ def _page(request: Request, account: Account, chain: list[UnitInfo], year: int, 
     editable = ([(unit.code, unit.name)] + [(row.unit_code, row.unit_name) for row in children]
                 if account.may("set_targets") else [])
     return render(request, "targets/index.html", status_code=status_code, chain=chain, unit=unit, year=year,
-                  group=group, groups=TARGET_GROUPS, as_of=as_of, own=own[0] if own else None, children=ranked,
+                  group=group, groups=_group_names(), as_of=as_of, own=own[0] if own else None, children=ranked,
                   stored=stored, origin_labels=ORIGIN_LABELS, status_labels=STATUS_LABELS, editable=editable,
                   error=error, notice=notice, entered=entered or {"unit": unit.code, "measure": "rate", "value": "",
                                                                    "group": group},
                   cascaded=cascaded.get("cascaded"), changed=cascaded.get("changed"), kept=cascaded.get("kept"))
+
+
+def _group_names() -> dict[str, str]:
+    """The target groups by code, named in the reader's language (the data file has both names)."""
+    english = current_language.get() == "en"
+    return {code: group.name_en if english else group.name_vi for code, group in TARGET_GROUPS.items()}
 
 
 def _client(request: Request) -> str | None:

@@ -16,7 +16,7 @@ from bhyt.masking import mask
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
-from bhyt.web.i18n import N_, gettext
+from bhyt.web.i18n import N_, error_text, gettext
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit
 from bhyt.web.templating import render
@@ -70,7 +70,7 @@ def assign(request: Request, unit: str = Form(...), hamlet: str = Form(""), offi
     try:
         result = visits.assign_hamlet(engine, hamlet_unit.code, officer, account.username, date.today())
     except visits.VisitError as error:
-        return _page(request, account, chain, date.today(), status_code=400, error=str(error),
+        return _page(request, account, chain, date.today(), status_code=400, error=error_text(error),
                      entered={"hamlet": hamlet, "officer": officer})
     record(engine, account.username, "assign_visits", unit_code=hamlet_unit.code, subject=officer.strip(),
            detail={"households": result.households, "changed": result.changed}, client=client_host(request))
@@ -151,7 +151,7 @@ def record_visit(request: Request, household: str = Form(...), person: str = For
             person_id=member.personal_id if member else None, reason_code=reason or None,
             note=note.strip() or None, follow_up_on=parse_date(follow_up, "Ngày hẹn thăm lại"))
     except (QueryError, visits.VisitError) as error:
-        return _form(request, found, chain, entered, status_code=400, error=str(error))
+        return _form(request, found, chain, entered, status_code=400, error=error_text(error))
     record(engine, account.username, "record_visit", unit_code=chain[-1].code, subject=f"hộ {found.code}",
            detail={"visit": number, "outcome": outcome, "person_id": member.id if member else None},
            client=client_host(request))

@@ -11,7 +11,7 @@ from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import api_account
-from bhyt.web.worklist_views import QueryError, client_host, list_query, list_rows, values
+from bhyt.web.worklist_views import QueryError, client_host, list_query, list_rows, shown_values
 from bhyt.worklist_tables import ListName, columns
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -31,7 +31,8 @@ def api_worklist(
     account: Account = Depends(api_account),
 ):
     """The rows of `bhyt worklist NAME --format json` for the same arguments: one object per person, keyed
-    by the CSV headers (`so_dinh_danh`, `ho_ten`, …, `reason`), personal ID and BHXH numbers masked."""
+    by the CSV headers (`so_dinh_danh`, `ho_ten`, …, `reason`), personal ID and BHXH numbers masked; the
+    reason in English for a browser that chose English."""
     shared = request.app.state.analytics
     try:
         query = list_query(request.app.state.engine, shared, account, name, unit, as_of, days, since)
@@ -42,4 +43,4 @@ def api_worklist(
            subject=f"worklist {name.value}", detail={**query.params(), "rows": len(rows), "format": "json"},
            client=client_host(request))
     keys = [column.key for column in columns(name)]
-    return [dict(zip(keys, line)) for line in values(query, rows, reveal=False)]
+    return [dict(zip(keys, line)) for line in shown_values(query, rows, reveal=False)]

@@ -40,8 +40,8 @@ from bhyt.web.worklist_views import (
     per_hamlet,
     participants_xlsx,
     reminders_file,
+    shown_values,
     unit_choices,
-    values,
     xlsx_file,
 )
 from bhyt.worklist_tables import PARTICIPANT_LISTS, REMINDER_LISTS, ListName, columns
@@ -72,8 +72,13 @@ def worklists_page(request: Request, unit: str | None = Query(None), as_of: str 
     except QueryError as problem:
         error, day = str(problem), date.today()
     current = chain[-1]
+    counts = None
     # A province's lists take seconds each: its officers pick a commune to see the counts.
-    counts = None if current.level == "province" or error else list_counts(request.app.state.analytics, current, day)
+    if current.level != "province" and not error:
+        try:
+            counts = list_counts(request.app.state.analytics, current, day)
+        except QueryError as problem:
+            error = str(problem)
     return render(request, "worklists/index.html", status_code=400 if error else 200, chain=chain, unit=current,
                   as_of=day, since=default_since(day), days=DEFAULT_DAYS, counts=counts, labels=LIST_LABELS,
                   hints=LIST_HINTS, names=list(ListName), error=error,
@@ -107,7 +112,7 @@ def _list_page(request: Request, account: Account, name: ListName, unit: str | N
     return no_store(_render_list(
         request, account, name, query.chain, {**entered, **query.params()}, query=query, total=len(rows),
         hamlets=per_hamlet(rows) if query.unit.level != "province" else [], columns=columns(name),
-        lines=list(zip(shown, values(query, shown, reveal))), revealed=reveal, page=page, pages=pages,
+        lines=list(zip(shown, shown_values(query, shown, reveal))), revealed=reveal, page=page, pages=pages,
         page_size=PAGE_SIZE, params=query.params(), here=f"/worklists/{name.value}?{urlencode(query.params())}"))
 
 
