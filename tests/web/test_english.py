@@ -8,7 +8,8 @@ import copy
 import io
 import re
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from html import unescape
 from html.parser import HTMLParser
@@ -20,23 +21,30 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
-from sqlalchemy import select
+from sqlalchemy import insert, or_, select, update
 
 from bhyt.analytics.coverage import coverage
+from bhyt.analytics.renewals import renewal_counts
+from bhyt.analytics.target_groups import group_coverage
+from bhyt.analytics.targets import target_progress
 from bhyt.analytics.worklists.common import ListedPerson
+from bhyt.analytics.worklists.duplicates import CARDS, PEOPLE, DuplicateRow
 from bhyt.analytics.worklists.entitled import EntitlementEvent, NewlyEligibleRow
 from bhyt.analytics.worklists.entitlements import entitlements_on
-from bhyt.domain.contributions import state_support_share
+from bhyt.analytics.worklists.insured import ExpiringRow, LapsedRow, UninsuredRow
+from bhyt.analytics.worklists.reductions import DeceasedRow, MovedOutRow
+from bhyt.domain.contributions import Quote, state_support_share
 from bhyt.domain.legal_data import LegalDataError, effective_on
 from bhyt.domain.participants import PARTICIPANT_CODES, UnknownParticipantCode, participant
 from bhyt.domain.target_groups import TARGET_GROUPS
 from bhyt.reports.periodic import GROUP_NAMES
-from bhyt.store.models import CardPeriod, Household, Person, PopulationFigure, Unit, User
+from bhyt.store import registry_version
+from bhyt.store.models import CardPeriod, Household, Person, PopulationFigure, Residence, Unit, User
 from bhyt.web.accounts import MAX_FAILED_LOGINS, add_user
 from bhyt.web.i18n import LOCALE_DIR, current_language, error_text, translated
 from bhyt.web.scope import UnitInfo
 from bhyt.web.worklist_views import ListQuery, QueryError, list_rows
-from bhyt.worklist_tables import ListName
+from bhyt.worklist_tables import PARTICIPANT_LISTS, REMINDER_LISTS, ListName
 from tests.reports.xlsx import cells
 from tests.web.conftest import csrf_of, sign_in, unit_of
 
@@ -177,6 +185,13 @@ def data_values(web_engine) -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
+def without(values: list[str], text: str) -> str:
+    """`text` with the data values removed."""
+    for value in values:
+        text = text.replace(value, "")
+    return text
+
+
 def test_english_pages_have_no_vietnamese_words_of_their_own(client_for, data_values):
     client = english_client(client_for, "tinh")
     left = {}
@@ -188,8 +203,7 @@ def test_english_pages_have_no_vietnamese_words_of_their_own(client_for, data_va
         for text in parser.parts:
             if text in data_values:
                 continue
-            for value in data_values:
-                text = text.replace(value, "")
+            text = without(data_values, text)
             if VIETNAMESE_LETTER.search(text):
                 left.setdefault(path, []).append(text)
     assert left == {}
@@ -456,50 +470,66 @@ def test_legal_data_errors_name_the_parameter_in_the_readers_language():
 
 
 def test_forecast_and_coverage_refusals_are_in_the_readers_language(client_for):
-    """A past forecast year, official figures by age, a series that ends before it starts: the API answers
-    422 in the reader's language."""
+    """A past forecast year, a grace period the renewal rates refuse, official figures by age, a series that
+    ends before it starts: the API answers 422 in the reader's language; the forecast page refuses the past
+    year with the same sentence."""
     today = date.today()
     expected = {
         english_client(client_for, "tinh"): [
             f"The forecast year {YEAR - 1} is already past on {today:%d/%m/%Y}.",
+            "The renewal grace period must be from 0 to 365 days (got 400).",
             "The official population and the aggregate figures are not broken down by age or sex: use the registry "
             "source.",
             f"The end date 01/01/{YEAR} is before the start date 01/02/{YEAR}."],
         client_for("tinh"): [
             f"Năm dự báo {YEAR - 1} đã qua so với ngày tính {today:%d/%m/%Y}.",
+            "Thời gian chờ gia hạn phải từ 0 đến 365 ngày (nhận 400).",
             "Dân số chính thức và số liệu tổng hợp không chia theo tuổi, giới tính: hãy dùng nguồn registry.",
             f"Ngày kết thúc 01/01/{YEAR} trước ngày bắt đầu 01/02/{YEAR}."],
     }
-    for client, (past, by_age, backwards) in expected.items():
+    for client, (past, long_grace, by_age, backwards) in expected.items():
         for path, message in (
                 (f"/api/forecast?year={YEAR - 1}&unit=44", past),
+                (f"/api/forecast?year={YEAR}&unit=44&grace_days=400", long_grace),
+                (f"/api/risk?as_of={date(YEAR, 1, 15)}&unit=44&grace_days=400", long_grace),
                 (f"/api/coverage?as_of={date(YEAR, 1, 15)}&level=commune&unit=44&source=official&by=age", by_age),
                 (f"/api/coverage/series?from={YEAR}-02-01&to={YEAR}-01-01&level=commune&unit=44", backwards)):
             answer = client.get(path)
             assert answer.status_code == 422 and answer.json() == {"detail": message}, path
+        page = client.get(f"/units/44/forecast?year={YEAR - 1}")
+        assert page.status_code == 400 and f'<p role="alert">{past}</p>' in page.text
 
 
 def test_coverage_arguments_are_refused_in_the_readers_language(app):
     """The level, breakdown and source the API's types already hold to, refused by the analytics as the CLI
-    may ask."""
+    may ask: the targets, the target groups and the renewal rates refuse a level or a source in the same
+    words as the coverage."""
+    day = date(YEAR, 1, 15)
     refused = []
     with app.state.analytics.connection() as con:
-        for level, by, source in (("xa", None, "registry"), ("commune", "tuoi", "registry"),
-                                  ("commune", None, "bhxh")):
+        for ask in (lambda: coverage(con, day, "xa", "44"), lambda: coverage(con, day, "commune", "44", by="tuoi"),
+                    lambda: coverage(con, day, "commune", "44", source="bhxh"),
+                    lambda: target_progress(con, YEAR, "xa", "44"),
+                    lambda: target_progress(con, YEAR, "commune", "44", source="bhxh"),
+                    lambda: group_coverage(con, day, "xa", "44", "tre_em_duoi_6"),
+                    lambda: renewal_counts(con, day, "xa", "44")):
             with pytest.raises(ValueError) as error:
-                coverage(con, date(YEAR, 1, 15), level, "44", by=by, source=source)
+                ask()
             refused.append(error.value)
+    levels, sources = ("The level must be one of: province, commune, hamlet.",
+                       "The source must be one of: registry, official.")
+    vi_levels, vi_sources = ("Cấp phải là một trong: province, commune, hamlet.",
+                             "Nguồn phải là một trong: registry, official.")
     expected = {
-        "en": ["The level must be one of: province, commune, hamlet.",
-               "The breakdown must be one of: code, group, age, sex.",
-               "The source must be one of: registry, official."],
-        "vi": ["Cấp phải là một trong: province, commune, hamlet.",
-               "Cách chia phải là một trong: code, group, age, sex.",
-               "Nguồn phải là một trong: registry, official."],
+        "en": [levels, "The breakdown must be one of: code, group, age, sex.", sources, levels, sources, levels,
+               levels],
+        "vi": [vi_levels, "Cách chia phải là một trong: code, group, age, sex.", vi_sources, vi_levels, vi_sources,
+               vi_levels, vi_levels],
     }
     for language, messages in expected.items():
         with reading(language):
             assert [error_text(error) for error in refused] == messages
+    assert [str(error) for error in refused] == expected["vi"]  # as the CLI prints them
 
 
 def card_codes(html: str) -> list[tuple[str, str]]:
@@ -530,20 +560,47 @@ def shown_reasons(html: str) -> list[str]:
     return [unescape(reason) for reason in re.findall(r'<td class="wrap">([^<]*)</td>', html)]
 
 
-def test_work_list_reasons_are_in_the_readers_language_and_the_files_stay_vietnamese(client_for):
-    """The báo tăng and the entitled-without-a-card lists: the page and the API give the reasons in English
-    to a reader who chose it, the rest of each row unchanged; the CSV and XLSX files stay Vietnamese, the
-    same as for any other reader (and as `bhyt worklist` writes them)."""
+def add_a_death_and_a_double(engine) -> None:
+    """The demo has, today, nobody dead with a valid card and nobody recorded twice: one of each, for the
+    báo giảm and duplicates lists."""
+    today = date.today()
+    resident = (select(Person.id, Person.full_name, Person.birth_date, Person.sex, Person.household_id,
+                       Residence.commune_code, Residence.hamlet_code, Residence.arrived_on)
+                .join(Residence, Residence.person_id == Person.id)
+                .where(Residence.left_on.is_(None), Person.death_date.is_(None), Person.household_id.is_not(None),
+                       or_(Residence.arrived_on.is_(None), Residence.arrived_on < today - timedelta(days=10)))
+                .order_by(Person.id))
+    with engine.begin() as connection:
+        died = connection.execute(resident.where(Person.id.in_(
+            select(CardPeriod.person_id).where(CardPeriod.valid_to > today)))).first()
+        connection.execute(update(Person).where(Person.id == died.id).values(death_date=today - timedelta(days=10)))
+        twin = connection.execute(resident.where(Person.id != died.id)).first()
+        double = connection.execute(insert(Person).values(
+            personal_id="044099999999", full_name=twin.full_name, birth_date=twin.birth_date, sex=twin.sex,
+            household_id=twin.household_id)).inserted_primary_key[0]
+        connection.execute(insert(Residence).values(person_id=double, commune_code=twin.commune_code,
+                                                    hamlet_code=twin.hamlet_code, arrived_on=twin.arrived_on))
+        registry_version.bump(connection)
+
+
+def test_work_list_reasons_are_in_the_readers_language_and_the_files_stay_vietnamese(client_for, web_engine,
+                                                                                       data_values):
+    """Every work list: the page and the API give the reasons in English to a reader who chose it, the rest
+    of each row unchanged (names of places inside a reason stay as the registry has them); the CSV and XLSX
+    files, the reminders and the D03-TS list stay Vietnamese, the same as for any other reader (and as
+    `bhyt worklist` writes them)."""
+    add_a_death_and_a_double(web_engine)
     english, vietnamese = english_client(client_for, "tinh"), client_for("tinh")
-    query = f"unit=44&as_of={date.today()}&since={YEAR - 1}-01-01"
+    query = f"unit=44&as_of={date.today()}&days=366&since={YEAR - 1}-01-01"
     english_of = {}
-    for name in ("newly-eligible", "eligible-missing"):
+    for name in (name.value for name in ListName):
         rows = {client: client.get(f"/api/worklists/{name}?{query}").json() for client in (english, vietnamese)}
         assert rows[vietnamese] and len(rows[english]) == len(rows[vietnamese]), name
         assert [{**row, "reason": ""} for row in rows[english]] == [{**row, "reason": ""} for row in rows[vietnamese]]
         reasons = {client: [row["reason"] for row in found] for client, found in rows.items()}
         english_of |= dict(zip(reasons[vietnamese], reasons[english]))
-        assert not [reason for reason in reasons[english] if VIETNAMESE_LETTER.search(reason)]
+        assert reasons[english] != reasons[vietnamese], name
+        assert not [reason for reason in reasons[english] if VIETNAMESE_LETTER.search(without(data_values, reason))]
         for client in (english, vietnamese):
             assert shown_reasons(client.get(f"/worklists/{name}?{query}").text) == reasons[client][:100], name
         files = {client: client.get(f"/worklists/{name}/export?{query}&format=csv").content
@@ -554,6 +611,15 @@ def test_work_list_reasons_are_in_the_readers_language_and_the_files_stay_vietna
             client.get(f"/worklists/{name}/export?{query}&format=xlsx").content)).get_sheet_by_index(0).to_python()
             for client in (english, vietnamese)}
         assert sheets[english] == sheets[vietnamese] and sheets[english][4][-1] == reasons[vietnamese][0]
+        if ListName(name) in REMINDER_LISTS:
+            reminders = {client: client.get(f"/worklists/{name}/export?{query}&format=reminders").content
+                         for client in (english, vietnamese)}
+            assert reminders[english] == reminders[vietnamese] and reminders[english], name
+        if ListName(name) in PARTICIPANT_LISTS:
+            d03 = {client: CalamineWorkbook.from_filelike(io.BytesIO(client.get(
+                f"/worklists/{name}/export?{query}&format=participants").content)).get_sheet_by_index(0).to_python()
+                for client in (english, vietnamese)}
+            assert d03[english] == d03[vietnamese], name
     birth = re.compile(r"Sinh ngày ([\d/]+): thuộc diện Trẻ em dưới 6 tuổi \(TE\); mã được cấp: TE \((.*)\)")
     births = [(found, english) for found, english in ((birth.fullmatch(reason), english)
                                                       for reason, english in english_of.items()) if found]
@@ -588,3 +654,66 @@ def test_a_reason_of_several_events_reads_in_english():
     for language, reason in expected.items():
         with reading(language):
             assert translated(row.reason) == translated(copy.deepcopy(row.reason)) == reason
+
+
+def test_the_reasons_of_every_list_read_in_english():
+    """Each kind of reason the uninsured, expiring, lapsed, báo giảm and duplicates lists give: English in
+    English, down to the household class and the entitlement inside, the Vietnamese the CLI prints and the
+    files write; the commune's own name of a visit reason, and a destination's name, are shown as written."""
+    rules = {rule.rule: rule for rule in entitlements_on(date(2026, 11, 20))}
+    person = ListedPerson(1, "001", "Lê Văn A", date(1980, 5, 20), 1, "HO1", "Lê Văn A", "H1", "Thôn 1")
+    quote = Quote(Decimal(1366200), Decimal(0), Decimal(0), Decimal(1366200))
+    rows = [
+        UninsuredRow(person, "can_ngheo", date(2025, 12, 31), "GD", "CN", (rules["ho_can_ngheo"].label,), None, quote,
+                     Decimal(0), visit_reason="Không đủ tiền đóng", visit_reason_on=date(2026, 10, 1)),
+        UninsuredRow(person, "khac", None, None, "GD", (), 2, quote, Decimal(0)),
+        ExpiringRow(person, "GD", date(2026, 12, 5), 15),
+        LapsedRow(person, "GD", date(2026, 8, 31), 30, date(2026, 11, 30), 30),
+        DeceasedRow(person, date(2026, 8, 15), "GD", date(2026, 12, 31)),
+        MovedOutRow(person, date(2026, 6, 30), "19000", "Phường Đồng Sơn", "GD", date(2026, 12, 31)),
+        MovedOutRow(person, date(2026, 6, 30), None, None, "GD", date(2026, 12, 31)),
+        DuplicateRow(person, CARDS, 1, ("4500000011", "4500000012"), ("GD", "GD"), date(2026, 7, 1),
+                     date(2026, 12, 31)),
+        DuplicateRow(person, CARDS, 2, ("4500000011", "4500000011"), ("HS", "GD"), date(2026, 7, 1),
+                     date(2026, 12, 31)),
+        DuplicateRow(person, PEOPLE, 3, same_household=True),
+        DuplicateRow(person, PEOPLE, 4),
+    ]
+    expected = {
+        "vi": ["Thẻ GD hết hạn 31/12/2025; Hộ cận nghèo; thuộc diện Người thuộc hộ cận nghèo: cấp thẻ CN; lý do chưa "
+               "tham gia (lần thăm 01/10/2026): Không đủ tiền đóng",
+               "Chưa từng có thẻ BHYT; Hộ khác; tham gia theo hộ gia đình (GD), thành viên thứ 2",
+               "Thẻ GD hết hạn 05/12/2026 (còn 15 ngày), chưa có thẻ nối tiếp",
+               "Thẻ GD hết hạn 31/08/2026 (30 ngày trước), chưa gia hạn; đóng đến hết 30/11/2026 thì thẻ có giá trị "
+               "ngay, sau đó phải chờ 30 ngày",
+               "Đã mất ngày 15/08/2026, thẻ GD còn hạn đến 31/12/2026: báo giảm",
+               "Đã chuyển đi đến Phường Đồng Sơn ngày 30/06/2026, thẻ GD còn hạn đến 31/12/2026: báo giảm",
+               "Đã chuyển đi ngày 30/06/2026, thẻ GD còn hạn đến 31/12/2026: báo giảm",
+               "Hai thẻ (GD, GD) với hai mã số BHXH khác nhau cùng hiệu lực 01/07/2026–31/12/2026: báo giảm thẻ thừa",
+               "Hai thẻ khác mã đối tượng (HS, GD) cùng hiệu lực 01/07/2026–31/12/2026: giữ mã ưu tiên, báo giảm thẻ "
+               "kia",
+               "Có thể trùng người (nhóm 3): cùng họ tên, cùng ngày sinh, cùng hộ, khác số định danh",
+               "Có thể trùng người (nhóm 4): cùng họ tên, cùng ngày sinh, cùng xã, khác số định danh"],
+        "en": ["GD card expired on 31/12/2025; Near-poor household; entitled as Members of near-poor households: issue "
+               "a CN card; reason for not joining (visit of 01/10/2026): Không đủ tiền đóng",
+               "Never had a health insurance card; Other household; join by household (GD), household member no. 2",
+               "GD card expires on 05/12/2026 (15 days left), no card to follow it yet",
+               "GD card expired on 31/08/2026 (30 days ago), not renewed; paid by 30/11/2026 the card is valid at "
+               "once, after that it waits 30 days",
+               "Died on 15/08/2026, GD card valid until 31/12/2026: report for removal",
+               "Moved to Phường Đồng Sơn on 30/06/2026, GD card valid until 31/12/2026: report for removal",
+               "Moved away on 30/06/2026, GD card valid until 31/12/2026: report for removal",
+               "Two cards (GD, GD) under two different social insurance numbers, both valid 01/07/2026–31/12/2026: "
+               "report the extra card for removal",
+               "Two cards with different participant codes (HS, GD), both valid 01/07/2026–31/12/2026: keep the "
+               "priority code, report the other card for removal",
+               "Possibly the same person (group 3): same name, same date of birth, same household, different ID "
+               "numbers",
+               "Possibly the same person (group 4): same name, same date of birth, same commune, different ID "
+               "numbers"],
+    }
+    assert [row.reason for row in rows] == expected["vi"]
+    for language, reasons in expected.items():
+        with reading(language):
+            assert [translated(row.reason) for row in rows] == reasons
+            assert [translated(copy.deepcopy(row.reason)) for row in rows] == reasons

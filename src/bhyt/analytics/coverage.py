@@ -116,13 +116,23 @@ def _coverage_on(con, dates, level, unit, by, source, population_year) -> list[t
     return _official(con, rows, by, population_year)
 
 
-def _check_arguments(level: str, by: str | None, source: str) -> None:
+def check_level(level: str) -> None:
+    """The one refusal of an unknown level, for every analysis by level (one sentence to translate)."""
     if level not in LEVELS:
         raise ValueError(Message(N_("Cấp phải là một trong: %(levels)s."), levels=", ".join(LEVELS)))
-    if by is not None and by not in BREAKDOWNS:
-        raise ValueError(Message(N_("Cách chia phải là một trong: %(breakdowns)s."), breakdowns=", ".join(BREAKDOWNS)))
+
+
+def check_source(source: str) -> None:
+    """The one refusal of an unknown source of figures, as for the level."""
     if source not in SOURCES:
         raise ValueError(Message(N_("Nguồn phải là một trong: %(sources)s."), sources=", ".join(SOURCES)))
+
+
+def _check_arguments(level: str, by: str | None, source: str) -> None:
+    check_level(level)
+    if by is not None and by not in BREAKDOWNS:
+        raise ValueError(Message(N_("Cách chia phải là một trong: %(breakdowns)s."), breakdowns=", ".join(BREAKDOWNS)))
+    check_source(source)
     if source != REGISTRY and by in ("age", "sex"):
         raise ValueError(Message(N_("Dân số chính thức và số liệu tổng hợp không chia theo tuổi, giới tính: hãy dùng "
                                     "nguồn registry.")))

@@ -27,9 +27,10 @@ from datetime import date, timedelta
 
 import duckdb
 
-from bhyt.analytics.coverage import LEVELS, UnknownUnit
+from bhyt.analytics.coverage import LEVELS, UnknownUnit, check_level
 from bhyt.domain.card_validity import add_months
 from bhyt.domain.forecast import PROVINCE, UNIT, ObservedRate
+from bhyt.domain.messages import Message, N_
 
 GRACE_DAYS = 30  # a household may renew with no gap only by paying before expiry; a month is the usual slack
 MIN_OBSERVED = 30  # fewer expiries (or uninsured person-months) than this at a unit: the province's rate is used
@@ -64,8 +65,7 @@ class RateCounts:
 
 def scope(con: duckdb.DuckDBPyConnection, level: str, unit: str | None) -> tuple[str, str, dict]:
     """The residences column naming the unit of `level`, and the filter keeping `unit`'s residences."""
-    if level not in LEVELS:
-        raise ValueError(f"Cấp phải là một trong: {', '.join(LEVELS)}.")
+    check_level(level)
     column = _LEVEL_COLUMN[level]
     if unit is None:
         return column, f"r.{column} IS NOT NULL", {}
@@ -241,7 +241,7 @@ def enrolment_counts(
 
 def _check_grace(grace_days: int) -> None:
     if not 0 <= grace_days <= 365:
-        raise ValueError(f"Thời gian chờ gia hạn phải từ 0 đến 365 ngày (nhận {grace_days}).")
+        raise ValueError(Message(N_("Thời gian chờ gia hạn phải từ 0 đến 365 ngày (nhận %(days)s)."), days=grace_days))
 
 
 @dataclass(frozen=True)

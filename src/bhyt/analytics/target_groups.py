@@ -12,7 +12,7 @@ from datetime import date
 
 import duckdb
 
-from bhyt.analytics.coverage import LEVELS, CoverageRow, UnknownUnit
+from bhyt.analytics.coverage import LEVELS, CoverageRow, UnknownUnit, check_level
 from bhyt.domain.target_groups import TargetGroup, target_group
 
 _LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code", "hamlet": "hamlet_code"}
@@ -25,8 +25,7 @@ def group_coverage(
     has residents in): the group's eligible residents on `as_of` as population, those of them with a
     card covering `as_of` as insured, and the group code as key."""
     rule = target_group(group)
-    if level not in LEVELS:
-        raise ValueError(f"Cấp phải là một trong: {', '.join(LEVELS)}.")
+    check_level(level)
     units = _units_in_scope(con, level, unit)
     column = _LEVEL_COLUMN[level]
     scope = "" if unit is None else f"AND $unit IN (r.{column}, r.commune_code, r.province_code)"

@@ -21,7 +21,7 @@ from decimal import Decimal
 import duckdb
 from sqlalchemy import Engine, and_, insert, select, update
 
-from bhyt.analytics.coverage import LEVELS, REGISTRY, SOURCES, CoverageRow, UnknownUnit, coverage
+from bhyt.analytics.coverage import REGISTRY, CoverageRow, UnknownUnit, check_level, check_source, coverage
 from bhyt.analytics.target_groups import group_coverage
 from bhyt.domain.messages import Message, N_
 from bhyt.domain.target_groups import target_group
@@ -177,10 +177,8 @@ def target_progress(
     last year that plans divide by), insured = the month's aggregate report where there is one.
     `group`: population and insured are those of the group's eligible residents (registry only)."""
     _check_year(year)
-    if level not in LEVELS:
-        raise ValueError(f"Cấp phải là một trong: {', '.join(LEVELS)}.")
-    if source not in SOURCES:
-        raise ValueError(f"Nguồn phải là một trong: {', '.join(SOURCES)}.")
+    check_level(level)
+    check_source(source)
     if group and source != REGISTRY:
         raise TargetError(Message(N_("Dân số chính thức và số liệu tổng hợp không chia theo nhóm đối tượng: "
                                      "hãy dùng nguồn registry.")))

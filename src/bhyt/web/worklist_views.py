@@ -17,7 +17,7 @@ from bhyt.analytics.engine import SharedAnalytics
 from bhyt.analytics.worklists.common import scope
 from bhyt.analytics.worklists.insured import DEFAULT_DAYS
 from bhyt.domain.legal_data import LegalDataError
-from bhyt.domain.messages import Message
+from bhyt.domain.messages import Joined, Message
 from bhyt.participant_list import participants_file, what_is_listed
 from bhyt.reminders import reminders
 from bhyt.reminders import to_csv as reminders_csv
@@ -220,8 +220,9 @@ def values(query: ListQuery, rows: list, reveal: bool) -> list[list[object]]:
 
 def shown_values(query: ListQuery, rows: list, reveal: bool) -> list[list[object]]:
     """The cells of `values` as the pages and the JSON API show them: a sentence built in Python (the
-    reason) in the reader's language. The files keep the Vietnamese that `bhyt worklist` writes."""
-    return [[translated(cell) if isinstance(cell, Message) else cell for cell in line]
+    reason, a Message or sentences Joined) in the reader's language. The files keep the Vietnamese that
+    `bhyt worklist` writes."""
+    return [[translated(cell) if isinstance(cell, (Message, Joined)) else cell for cell in line]
             for line in values(query, rows, reveal)]
 
 

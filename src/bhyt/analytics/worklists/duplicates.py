@@ -25,6 +25,7 @@ from bhyt.analytics.worklists.common import (
     LOOKUP_LIMIT, ListedPerson, Scope, id_list, in_registry, listed, resident_on, residents, scope, vn_date,
     walking_order,
 )
+from bhyt.domain.messages import Message, N_
 
 CARDS = "cards"
 PEOPLE = "people"
@@ -50,17 +51,21 @@ class DuplicateRow:
     same_household: bool = False
 
     @property
-    def reason(self) -> str:
+    def reason(self) -> Message:
         if self.kind == CARDS:
             first, second = self.participant_codes
-            span = f"{vn_date(self.overlap_from)}–{vn_date(self.overlap_to)}"
+            values = {"first": first, "second": second, "start": vn_date(self.overlap_from),
+                      "end": vn_date(self.overlap_to)}
             if self.bhxh_numbers[0] != self.bhxh_numbers[1]:
-                return (f"Hai thẻ ({first}, {second}) với hai mã số BHXH khác nhau cùng hiệu lực {span}: "
-                        "báo giảm thẻ thừa")
-            return (f"Hai thẻ khác mã đối tượng ({first}, {second}) cùng hiệu lực {span}: "
-                    "giữ mã ưu tiên, báo giảm thẻ kia")
-        where = "cùng hộ" if self.same_household else "cùng xã"
-        return f"Có thể trùng người (nhóm {self.group}): cùng họ tên, cùng ngày sinh, {where}, khác số định danh"
+                return Message(N_("Hai thẻ (%(first)s, %(second)s) với hai mã số BHXH khác nhau cùng hiệu lực "
+                                  "%(start)s–%(end)s: báo giảm thẻ thừa"), **values)
+            return Message(N_("Hai thẻ khác mã đối tượng (%(first)s, %(second)s) cùng hiệu lực %(start)s–%(end)s: "
+                              "giữ mã ưu tiên, báo giảm thẻ kia"), **values)
+        if self.same_household:
+            return Message(N_("Có thể trùng người (nhóm %(group)s): cùng họ tên, cùng ngày sinh, cùng hộ, khác số "
+                              "định danh"), group=self.group)
+        return Message(N_("Có thể trùng người (nhóm %(group)s): cùng họ tên, cùng ngày sinh, cùng xã, khác số định "
+                          "danh"), group=self.group)
 
 
 def duplicates(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[DuplicateRow]:

@@ -20,15 +20,17 @@ from bhyt.analytics.worklists.quotes import SELF_PAY_CODE, household_totals, quo
 from bhyt.domain.card_validity import add_months
 from bhyt.domain.contributions import Quote
 from bhyt.domain.legal_data import effective_on, read_table
-from bhyt.domain.messages import Message, N_
+from bhyt.domain.messages import Joined, Message, N_, Named
 from bhyt.domain.participants import PARTICIPANT_CODES, Payer
 
-CLASSIFICATION_NAMES = {
-    "ngheo": "hộ nghèo",
-    "can_ngheo": "hộ cận nghèo",
-    "nong_lam_ngu_diem_nghiep_tb": "hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình",
-    "khac": "hộ khác",
+# The household classes as a reason of the uninsured list starts them; the files' column writes them in lower case.
+CLASSIFICATION_LABELS = {
+    "ngheo": N_("Hộ nghèo"),
+    "can_ngheo": N_("Hộ cận nghèo"),
+    "nong_lam_ngu_diem_nghiep_tb": N_("Hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình"),
+    "khac": N_("Hộ khác"),
 }
+CLASSIFICATION_NAMES = {code: label.lower() for code, label in CLASSIFICATION_LABELS.items()}
 DEFAULT_DAYS = 30
 # The statutory group of voluntary household cards (GD), as the participant codes say.
 SELF_PAY_GROUP = next(code.group for code in PARTICIPANT_CODES.values() if code.payer == Payer.SELF)
@@ -41,7 +43,7 @@ class UninsuredRow:
     last_card_to: date | None
     last_card_code: str | None
     join_code: str  # the code the person would join under: their entitlement, or GD
-    grounds: tuple[str, ...]  # the entitlements behind join_code, in Vietnamese
+    grounds: tuple[Named, ...]  # the entitlements behind join_code
     ladder_position: int | None  # place on the household ladder (GD members only)
     quote: Quote
     household_payable: Decimal  # what the household's uninsured members pay together
@@ -51,18 +53,23 @@ class UninsuredRow:
     visit_reason_on: date | None = None
 
     @property
-    def reason(self) -> str:
-        parts = ["Chưa từng có thẻ BHYT" if self.last_card_to is None
-                 else f"Thẻ {self.last_card_code} hết hạn {vn_date(self.last_card_to)}"]
+    def reason(self) -> Joined:
+        parts = [Message(N_("Chưa từng có thẻ BHYT")) if self.last_card_to is None
+                 else Message(N_("Thẻ %(code)s hết hạn %(day)s"), code=self.last_card_code,
+                              day=vn_date(self.last_card_to))]
         if self.household_classification:
-            parts.append(CLASSIFICATION_NAMES[self.household_classification].capitalize())
+            parts.append(Message(CLASSIFICATION_LABELS[self.household_classification]))
         if self.grounds:
-            parts.append(f"thuộc diện {', '.join(self.grounds)}: cấp thẻ {self.join_code}")
+            parts.append(Message(N_("thuộc diện %(grounds)s: cấp thẻ %(code)s"), grounds=Joined(", ", self.grounds),
+                                 code=self.join_code))
         else:
-            parts.append(f"tham gia theo hộ gia đình ({self.join_code}), thành viên thứ {self.ladder_position}")
+            parts.append(Message(N_("tham gia theo hộ gia đình (%(code)s), thành viên thứ %(position)s"),
+                                 code=self.join_code, position=self.ladder_position))
         if self.visit_reason:
-            parts.append(f"lý do chưa tham gia (lần thăm {vn_date(self.visit_reason_on)}): {self.visit_reason}")
-        return "; ".join(parts)
+            # The reason's name is the commune's own catalogue (visit_reasons), kept as written.
+            parts.append(Message(N_("lý do chưa tham gia (lần thăm %(day)s): %(reason)s"),
+                                 day=vn_date(self.visit_reason_on), reason=self.visit_reason))
+        return Joined("; ", parts)
 
 
 def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[UninsuredRow]:
@@ -117,7 +124,7 @@ def uninsured(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[Un
     """
     province = con.execute("SELECT province_code FROM units WHERE code = ?", [unit]).fetchone()[0]
     quote = quoter(as_of, province)
-    names = {rule.rule: rule.label_vi for rule in rules}
+    names = {rule.rule: rule.label for rule in rules}
 
     def build(person, classification, last_to, last_code, join_code, rule_codes, position, visit_reason,
               visit_reason_on):
@@ -145,9 +152,9 @@ class ExpiringRow:
     days_left: int
 
     @property
-    def reason(self) -> str:
-        return (f"Thẻ {self.participant_code} hết hạn {vn_date(self.coverage_ends)} (còn {self.days_left} ngày), "
-                "chưa có thẻ nối tiếp")
+    def reason(self) -> Message:
+        return Message(N_("Thẻ %(code)s hết hạn %(day)s (còn %(days)s ngày), chưa có thẻ nối tiếp"),
+                       code=self.participant_code, day=vn_date(self.coverage_ends), days=self.days_left)
 
 
 def expiring(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = DEFAULT_DAYS) -> list[ExpiringRow]:
@@ -186,10 +193,11 @@ class LapsedRow:
     waiting_days: int  # the wait for a card paid later
 
     @property
-    def reason(self) -> str:
-        return (f"Thẻ {self.participant_code} hết hạn {vn_date(self.ended_on)} ({self.days_since} ngày trước), "
-                f"chưa gia hạn; đóng đến hết {vn_date(self.renew_by)} thì thẻ có giá trị ngay, "
-                f"sau đó phải chờ {self.waiting_days} ngày")
+    def reason(self) -> Message:
+        return Message(N_("Thẻ %(code)s hết hạn %(day)s (%(days)s ngày trước), chưa gia hạn; đóng đến hết %(renew_by)s "
+                          "thì thẻ có giá trị ngay, sau đó phải chờ %(waiting)s ngày"),
+                       code=self.participant_code, day=vn_date(self.ended_on), days=self.days_since,
+                       renew_by=vn_date(self.renew_by), waiting=self.waiting_days)
 
 
 def lapsed(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = DEFAULT_DAYS) -> list[LapsedRow]:

@@ -10,6 +10,7 @@ from datetime import date
 import duckdb
 
 from bhyt.analytics.worklists.common import ListedPerson, listed, living_there_on, resident_on, scope, vn_date
+from bhyt.domain.messages import Message, N_
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,9 @@ class DeceasedRow:
     valid_to: date
 
     @property
-    def reason(self) -> str:
-        return (f"Đã mất ngày {vn_date(self.death_date)}, thẻ {self.participant_code} còn hạn đến "
-                f"{vn_date(self.valid_to)}: báo giảm")
+    def reason(self) -> Message:
+        return Message(N_("Đã mất ngày %(day)s, thẻ %(code)s còn hạn đến %(valid_to)s: báo giảm"),
+                       day=vn_date(self.death_date), code=self.participant_code, valid_to=vn_date(self.valid_to))
 
 
 def deceased(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[DeceasedRow]:
@@ -53,10 +54,12 @@ class MovedOutRow:
     valid_to: date
 
     @property
-    def reason(self) -> str:
-        where = f" đến {self.destination_name}" if self.destination_name else ""
-        return (f"Đã chuyển đi{where} ngày {vn_date(self.left_on)}, thẻ {self.participant_code} còn hạn đến "
-                f"{vn_date(self.valid_to)}: báo giảm")
+    def reason(self) -> Message:
+        values = {"day": vn_date(self.left_on), "code": self.participant_code, "valid_to": vn_date(self.valid_to)}
+        if self.destination_name:
+            return Message(N_("Đã chuyển đi đến %(destination)s ngày %(day)s, thẻ %(code)s còn hạn đến %(valid_to)s: "
+                              "báo giảm"), destination=self.destination_name, **values)
+        return Message(N_("Đã chuyển đi ngày %(day)s, thẻ %(code)s còn hạn đến %(valid_to)s: báo giảm"), **values)
 
 
 def moved_out(con: duckdb.DuckDBPyConnection, unit: str, as_of: date) -> list[MovedOutRow]:

@@ -19,7 +19,7 @@ from bhyt.reports.periodic import GROUP_NAMES
 from bhyt.web.accounts import Account
 from bhyt.web.answers import risk_rows
 from bhyt.web.auth import require
-from bhyt.web.i18n import N_, current_language, gettext
+from bhyt.web.i18n import N_, current_language, error_text, gettext
 from bhyt.web.scope import check_unit
 from bhyt.web.templating import render
 
@@ -94,11 +94,11 @@ def forecast_page(request: Request, code: str, year: int | None = Query(None, ge
     unit = chain[-1]
     as_of = as_of or date.today()
     year = year or as_of.year
-    if year < as_of.year:
-        raise HTTPException(400, gettext("Năm dự báo %(year)s đã qua so với ngày tính %(as_of)s.")
-                            % {"year": year, "as_of": f"{as_of:%d/%m/%Y}"})
     with request.app.state.analytics.connection() as con:
-        result = forecast(con, unit.code, year, as_of)
+        try:
+            result = forecast(con, unit.code, year, as_of)
+        except ValueError as error:  # a year already past, as `bhyt forecast` refuses it
+            raise HTTPException(400, error_text(error)) from None
     years = [result.year] if result.year == result.horizon_year else [result.year, result.horizon_year]
     return render(request, "breakdowns/forecast.html", chain=chain, unit=unit, as_of=as_of, year=year,
                   result=result, years=years, units=[result.unit, *result.children],
