@@ -18,6 +18,7 @@ from typing import BinaryIO
 from bhyt.analytics import worklists
 from bhyt.analytics.worklists.duplicates import CARDS
 from bhyt.analytics.worklists.insured import CLASSIFICATION_NAMES
+from bhyt.domain.messages import Message, N_
 from bhyt.masking import mask
 
 
@@ -66,14 +67,18 @@ _PERSON = [
 _REASON = Column("reason", "Lý do", lambda row: row.reason, width=60)
 
 
+def _classification(code: str | None) -> Message | None:
+    """The household class as the files write it; a Message, so the web shows it in the reader's language."""
+    return Message(CLASSIFICATION_NAMES[code]) if code in CLASSIFICATION_NAMES else None
+
+
 def _joined(values: Sequence[str]) -> str:
     return "; ".join(values)
 
 
 _COLUMNS: dict[ListName, list[Column]] = {
     ListName.uninsured: [
-        Column("phan_loai_ho", "Phân loại hộ", lambda row: CLASSIFICATION_NAMES.get(row.household_classification),
-               width=14),
+        Column("phan_loai_ho", "Phân loại hộ", lambda row: _classification(row.household_classification), width=14),
         Column("the_cu_den", "Thẻ cũ hết hạn", lambda row: row.last_card_to, "date", 11),
         Column("ma_doi_tuong", "Mã tham gia", lambda row: row.join_code, width=8),
         Column("thu_tu_trong_ho", "Thứ tự trong hộ", lambda row: row.ladder_position, "int", 8),
@@ -101,8 +106,8 @@ _COLUMNS: dict[ListName, list[Column]] = {
     ],
     ListName.duplicates: [
         Column("nhom", "Nhóm", lambda row: row.group, "int", 6),
-        Column("loai", "Loại", lambda row: "Thẻ chồng thời gian" if row.kind == CARDS
-               else "Trùng người", width=18),
+        Column("loai", "Loại", lambda row: Message(N_("Thẻ chồng thời gian") if row.kind == CARDS
+                                                   else N_("Trùng người")), width=18),
         Column("ma_so_bhxh", "Mã số BHXH", lambda row: list(row.bhxh_numbers), "id", 24),
         Column("ma_doi_tuong", "Mã đối tượng", lambda row: _joined(row.participant_codes), width=10),
         Column("tu_ngay", "Chồng từ", lambda row: row.overlap_from, "date", 11),

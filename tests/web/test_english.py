@@ -583,6 +583,17 @@ def add_a_death_and_a_double(engine) -> None:
         registry_version.bump(connection)
 
 
+# Cells of the work lists that the web shows in the reader's language besides the reason: English → Vietnamese.
+TRANSLATED_CELLS = {
+    "reason": {},
+    "phan_loai_ho": {"poor household": "hộ nghèo", "near-poor household": "hộ cận nghèo",
+                     "farming, forestry, fishing or salt-making household with an average living standard":
+                         "hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình",
+                     "other household": "hộ khác"},
+    "loai": {"Overlapping cards": "Thẻ chồng thời gian", "Same person twice": "Trùng người"},
+}
+
+
 def test_work_list_reasons_are_in_the_readers_language_and_the_files_stay_vietnamese(client_for, web_engine,
                                                                                        data_values):
     """Every work list: the page and the API give the reasons in English to a reader who chose it, the rest
@@ -596,7 +607,15 @@ def test_work_list_reasons_are_in_the_readers_language_and_the_files_stay_vietna
     for name in (name.value for name in ListName):
         rows = {client: client.get(f"/api/worklists/{name}?{query}").json() for client in (english, vietnamese)}
         assert rows[vietnamese] and len(rows[english]) == len(rows[vietnamese]), name
-        assert [{**row, "reason": ""} for row in rows[english]] == [{**row, "reason": ""} for row in rows[vietnamese]]
+        assert [{**row, **dict.fromkeys(TRANSLATED_CELLS, "")} for row in rows[english]] == [
+            {**row, **dict.fromkeys(TRANSLATED_CELLS, "")} for row in rows[vietnamese]]
+        for cell in set(TRANSLATED_CELLS) - {"reason"}:
+            shown = {client: {row[cell] for row in found if cell in row} - {None} for client, found in rows.items()}
+            assert shown[english] <= set(TRANSLATED_CELLS[cell]) and shown[vietnamese] <= set(
+                TRANSLATED_CELLS[cell].values()), (name, cell)
+            assert [row[cell] for row in rows[english] if cell in row] == [
+                {vietnamese: english for english, vietnamese in TRANSLATED_CELLS[cell].items()}.get(row[cell])
+                for row in rows[vietnamese] if cell in row]
         reasons = {client: [row["reason"] for row in found] for client, found in rows.items()}
         english_of |= dict(zip(reasons[vietnamese], reasons[english]))
         assert reasons[english] != reasons[vietnamese], name

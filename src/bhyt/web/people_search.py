@@ -22,7 +22,6 @@ from sqlalchemy.orm import aliased
 
 from bhyt.store.models import CardPeriod, Household, HouseholdClassification, Person, Residence, Unit
 from bhyt.web.accounts import Account
-from bhyt.web.i18n import N_
 from bhyt.masking import mask
 from bhyt.web.scope import UnitInfo, unit_info
 
@@ -31,13 +30,6 @@ MAX_QUERY_LENGTH = 100
 KINDS = ("name", "personal_id", "household")
 PERSONAL_ID = re.compile(r"\d{12}")
 HEAD_OF_HOUSEHOLD = "Chủ hộ"
-# The household classes of the registry (ingest.specs.HOUSEHOLD_CLASSES), as officers name them.
-CLASSIFICATION_NAMES = {
-    "ngheo": N_("Hộ nghèo"),
-    "can_ngheo": N_("Hộ cận nghèo"),
-    "nong_lam_ngu_diem_nghiep_tb": N_("Hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình"),
-    "khac": N_("Khác"),
-}
 
 
 class SearchError(ValueError):

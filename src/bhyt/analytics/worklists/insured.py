@@ -23,14 +23,20 @@ from bhyt.domain.legal_data import effective_on, read_table
 from bhyt.domain.messages import Joined, Message, N_, Named
 from bhyt.domain.participants import PARTICIPANT_CODES, Payer
 
-# The household classes as a reason of the uninsured list starts them; the files' column writes them in lower case.
+# The household classes as a reason of the uninsured list (and the people pages) starts them, and as the
+# list's column writes them, in lower case: two sets of words for the English catalogue.
 CLASSIFICATION_LABELS = {
     "ngheo": N_("Hộ nghèo"),
     "can_ngheo": N_("Hộ cận nghèo"),
     "nong_lam_ngu_diem_nghiep_tb": N_("Hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình"),
     "khac": N_("Hộ khác"),
 }
-CLASSIFICATION_NAMES = {code: label.lower() for code, label in CLASSIFICATION_LABELS.items()}
+CLASSIFICATION_NAMES = {
+    "ngheo": N_("hộ nghèo"),
+    "can_ngheo": N_("hộ cận nghèo"),
+    "nong_lam_ngu_diem_nghiep_tb": N_("hộ nông, lâm, ngư, diêm nghiệp có mức sống trung bình"),
+    "khac": N_("hộ khác"),
+}
 DEFAULT_DAYS = 30
 # The statutory group of voluntary household cards (GD), as the participant codes say.
 SELF_PAY_GROUP = next(code.group for code in PARTICIPANT_CODES.values() if code.payer == Payer.SELF)

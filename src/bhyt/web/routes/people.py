@@ -8,12 +8,12 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
+from bhyt.analytics.worklists.insured import CLASSIFICATION_LABELS
 from bhyt.domain.participants import PARTICIPANT_CODES
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
 from bhyt.web.people_search import (
-    CLASSIFICATION_NAMES,
     KINDS,
     PersonRecord,
     SearchError,
@@ -125,5 +125,5 @@ def household_page(request: Request, household_id: int, account: Account = Depen
                                                "person_ids": [member.id for member in found.members]},
            client=_client(request))
     response = render(request, "people/household.html", household=found, chain=chain, sex_names=SEX_NAMES,
-                      classification_names=CLASSIFICATION_NAMES, today=date.today())
+                      classification_names=CLASSIFICATION_LABELS, today=date.today())
     return _private(response)
