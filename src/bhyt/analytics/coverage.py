@@ -108,7 +108,7 @@ def coverage_series(
 
 def _coverage_on(con, dates, level, unit, by, source, population_year) -> list[tuple[date, CoverageRow]]:
     _check_arguments(level, by, source)
-    unit_level = None if unit is None else _check_scope(con, unit, level)
+    unit_level = None if unit is None else check_scope(con, unit, level)
     units = _scope_units(con, level, unit, source)
     rows = _registry_counts(con, dates, level, unit, unit_level, by, units)
     if source == REGISTRY:
@@ -138,8 +138,9 @@ def _check_arguments(level: str, by: str | None, source: str) -> None:
                                     "nguồn registry.")))
 
 
-def _check_scope(con: duckdb.DuckDBPyConnection, unit: str, level: str) -> str:
-    """The level of `unit`, once it is known to contain units of `level`."""
+def check_scope(con: duckdb.DuckDBPyConnection, unit: str, level: str) -> str:
+    """The level of `unit`, once it is known to contain units of `level` (UnknownUnit if not): for every
+    analysis of the units of a level within one unit."""
     found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
     if found is None:
         raise UnknownUnit.missing(unit)

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 
 import duckdb
 
-from bhyt.analytics.coverage import LEVELS, UnknownUnit, check_level
+from bhyt.analytics.coverage import check_level, check_scope
 from bhyt.domain.card_validity import add_months
 from bhyt.domain.forecast import PROVINCE, UNIT, ObservedRate
 from bhyt.domain.messages import Message, N_
@@ -69,12 +69,8 @@ def scope(con: duckdb.DuckDBPyConnection, level: str, unit: str | None) -> tuple
     column = _LEVEL_COLUMN[level]
     if unit is None:
         return column, f"r.{column} IS NOT NULL", {}
-    found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
-    if found is None:
-        raise UnknownUnit.missing(unit)
-    if LEVELS.index(found[0]) > LEVELS.index(level):
-        raise UnknownUnit.below(unit, found[0], level)
-    return column, f"r.{column} IS NOT NULL AND r.{_LEVEL_COLUMN[found[0]]} = $unit", {"unit": unit}
+    unit_level = check_scope(con, unit, level)
+    return column, f"r.{column} IS NOT NULL AND r.{_LEVEL_COLUMN[unit_level]} = $unit", {"unit": unit}
 
 
 def _resident(on: str, through: str | None = None) -> str:

@@ -12,7 +12,7 @@ from datetime import date
 
 import duckdb
 
-from bhyt.analytics.coverage import LEVELS, CoverageRow, UnknownUnit, check_level
+from bhyt.analytics.coverage import CoverageRow, check_level, check_scope
 from bhyt.domain.target_groups import TargetGroup, target_group
 
 _LEVEL_COLUMN = {"province": "province_code", "commune": "commune_code", "hamlet": "hamlet_code"}
@@ -78,11 +78,7 @@ def _units_in_scope(con, level: str, unit: str | None) -> list[tuple[str, str]]:
                AND province_code IN (SELECT DISTINCT province_code FROM residences) ORDER BY code""",
             [level],
         ).fetchall()
-    found = con.execute("SELECT level FROM units WHERE code = ?", [unit]).fetchone()
-    if found is None:
-        raise UnknownUnit.missing(unit)
-    if LEVELS.index(found[0]) > LEVELS.index(level):
-        raise UnknownUnit.below(unit, found[0], level)
+    check_scope(con, unit, level)
     return con.execute(
         "SELECT code, name FROM units WHERE level = ? AND ? IN (code, commune_code, province_code) ORDER BY code",
         [level, unit],

@@ -106,6 +106,8 @@ LIMITED = (
     Diagnosis("P07.3", "Trẻ đẻ non khác", "fever", False),
     Diagnosis("P22.9", "Suy hô hấp ở trẻ sơ sinh, không đặc hiệu", "resp", False),
 )
+
+
 class ClaimsRefused(RuntimeError):
     """The request cannot be met (folder not empty, too few visits for the shares, ICD-10 lists that
     leave no code to inject a violation with)."""
@@ -150,7 +152,7 @@ def diagnosis_pools(*, sex_violations: bool, age_violations: bool) -> DiagnosisP
     bands = {band: tuple(d for d in pool if not limits_of(d.code)) for band, pool in DIAGNOSES_BY_BAND.items()}
     if not all(any(d.inpatient for d in pool) for pool in bands.values()):
         raise ClaimsRefused("icd_limits.csv giới hạn hết các chẩn đoán điều trị nội trú của một nhóm tuổi "
-                           "trong DIAGNOSES_BY_BAND; hãy thêm chẩn đoán khác vào nhóm tuổi đó.")
+                            "trong DIAGNOSES_BY_BAND; hãy thêm chẩn đoán khác vào nhóm tuổi đó.")
     allowed = set(long_prescription_allowed().column("code").to_pylist())
     sex_only = {sex: tuple(d for d in LIMITED if limits_of(d.code)
                            and all(row == (sex, None, None) for row in limits_of(d.code))) for sex in (1, 2)}
@@ -158,10 +160,10 @@ def diagnosis_pools(*, sex_violations: bool, age_violations: bool) -> DiagnosisP
                      and all(row[0] is None for row in limits_of(d.code)))
     if sex_violations and not (sex_only[1] and sex_only[2]):
         raise ClaimsRefused("Vi phạm SEX_DIAGNOSIS cần trong LIMITED ít nhất một mã icd_limits.csv chỉ dành cho "
-                           "nam và một mã chỉ dành cho nữ; hãy thêm vào LIMITED mã (kèm tên) mà danh sách có.")
+                            "nam và một mã chỉ dành cho nữ; hãy thêm vào LIMITED mã (kèm tên) mà danh sách có.")
     if age_violations and not age_only:
         raise ClaimsRefused("Vi phạm AGE_DIAGNOSIS cần trong LIMITED ít nhất một mã icd_limits.csv giới hạn theo "
-                           "tuổi; hãy thêm vào LIMITED mã (kèm tên) mà danh sách có.")
+                            "tuổi; hãy thêm vào LIMITED mã (kèm tên) mà danh sách có.")
     return DiagnosisPools(
         bands=bands,
         comorbidities=tuple(code for code in COMORBIDITIES if not limits_of(code)),

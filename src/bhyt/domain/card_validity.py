@@ -43,9 +43,9 @@ def card_start(payment_date: date, previous_valid_to: date | None, participant_c
     if previous_valid_to is not None and payment_date <= previous_valid_to:
         return previous_valid_to + _ONE_DAY
     if previous_valid_to is None or payment_date >= add_months(
-        previous_valid_to + _ONE_DAY, _parameter("break_months", payment_date)
+        previous_valid_to + _ONE_DAY, validity_parameter("break_months", payment_date)
     ):
-        return payment_date + timedelta(days=_parameter("waiting_days", payment_date))
+        return payment_date + timedelta(days=validity_parameter("waiting_days", payment_date))
     return payment_date
 
 
@@ -59,6 +59,7 @@ def card_period(
     return start, add_months(start, months) - _ONE_DAY
 
 
-def _parameter(name: str, on: date) -> int:
+def validity_parameter(name: str, on: date) -> int:
+    """The card-validity parameter `name` (break_months, waiting_days) in force on `on`."""
     rows = [row for row in read_table("card_validity") if row["parameter"] == name]
     return int(effective_on(rows, on, what=Message(N_("thời hạn thẻ (%(parameter)s)"), parameter=name))["value"])

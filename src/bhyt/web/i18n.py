@@ -60,8 +60,14 @@ def translated(text: str) -> str:
     if isinstance(text, Joined):
         return text.separator.join(translated(part) if isinstance(part, _BUILT) else part for part in text.parts)
     if isinstance(text, Named):
-        return text.en if current_language.get() == "en" and text.en else str(text)
+        return named(str(text), text.en)
     return gettext(text)
+
+
+def named(vi: str, en: str) -> str:
+    """A name that data gives in both languages (participant codes, target groups, entitlements), in the
+    reader's language; the Vietnamese where the English is missing."""
+    return en if current_language.get() == "en" and en else vi
 
 
 def error_text(error: Exception) -> str:

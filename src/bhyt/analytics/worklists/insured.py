@@ -17,9 +17,8 @@ from bhyt.analytics.worklists.common import (
 )
 from bhyt.analytics.worklists.entitlements import entitlements_on, holding
 from bhyt.analytics.worklists.quotes import SELF_PAY_CODE, household_totals, quoter
-from bhyt.domain.card_validity import add_months
+from bhyt.domain.card_validity import add_months, validity_parameter
 from bhyt.domain.contributions import Quote
-from bhyt.domain.legal_data import effective_on, read_table
 from bhyt.domain.messages import Joined, Message, N_, Named
 from bhyt.domain.participants import PARTICIPANT_CODES, Payer
 
@@ -222,8 +221,8 @@ def lapsed(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = D
         FROM people p JOIN ended e USING (person_id)
         WHERE NOT EXISTS (SELECT 1 FROM segments n WHERE n.person_id = e.person_id AND n.covered_from > e.ended_on)
     """
-    break_months = _card_validity("break_months", as_of)
-    waiting = _card_validity("waiting_days", as_of)
+    break_months = validity_parameter("break_months", as_of)
+    waiting = validity_parameter("waiting_days", as_of)
 
     def build(person, code, ended_on, days_since):
         # card_validity.card_start: a payment from this day on starts a new waiting period
@@ -231,11 +230,6 @@ def lapsed(con: duckdb.DuckDBPyConnection, unit: str, as_of: date, days: int = D
                          add_months(ended_on + timedelta(days=1), break_months) - timedelta(days=1), waiting)
 
     return listed(con, query, {"unit": unit, "as_of": as_of, "days": days, "group": SELF_PAY_GROUP}, build)
-
-
-def _card_validity(parameter: str, on: date) -> int:
-    rows = [row for row in read_table("card_validity") if row["parameter"] == parameter]
-    return int(effective_on(rows, on, what=Message(N_("thời hạn thẻ (%(parameter)s)"), parameter=parameter))["value"])
 
 
 def _check_days(days: int) -> None:

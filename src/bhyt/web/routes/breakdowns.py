@@ -19,7 +19,7 @@ from bhyt.reports.periodic import GROUP_NAMES
 from bhyt.web.accounts import Account
 from bhyt.web.answers import risk_rows
 from bhyt.web.auth import require
-from bhyt.web.i18n import N_, current_language, error_text, gettext
+from bhyt.web.i18n import N_, error_text, gettext, named
 from bhyt.web.scope import check_unit
 from bhyt.web.templating import render
 
@@ -38,7 +38,7 @@ def key_name(by: str, key: str) -> str:
         if key not in PARTICIPANT_CODES:
             return ""
         code = PARTICIPANT_CODES[key]
-        return code.name_en if current_language.get() == "en" and code.name_en else code.name_vi
+        return named(code.name_vi, code.name_en)
     label = {"group": GROUP_NAMES, "age": AGE_NAMES, "sex": SEX_NAMES}[by].get(key, "")
     return gettext(label)
 

@@ -22,7 +22,7 @@ from bhyt.web.people_search import (
     scope_of,
     search_people,
 )
-from bhyt.web.i18n import N_, current_language, gettext
+from bhyt.web.i18n import N_, gettext, named
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import OutOfScope, UnitInfo, check_unit
 from bhyt.web.templating import render
@@ -36,8 +36,7 @@ SEX_NAMES = {1: N_("Nam"), 2: N_("Nữ")}
 
 def _code_names() -> dict[str, str]:
     """The participant codes by code, named in the reader's language (the data file has both names)."""
-    english = current_language.get() == "en"
-    return {code: item.name_en if english else item.name_vi for code, item in PARTICIPANT_CODES.items()}
+    return {code: named(item.name_vi, item.name_en) for code, item in PARTICIPANT_CODES.items()}
 
 
 def _client(request: Request) -> str | None:

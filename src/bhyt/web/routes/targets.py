@@ -17,7 +17,7 @@ from bhyt.store.models import Target
 from bhyt.web.accounts import Account
 from bhyt.web.audit import record
 from bhyt.web.auth import csrf_checked, require
-from bhyt.web.i18n import N_, current_language, error_text, gettext
+from bhyt.web.i18n import N_, error_text, gettext, named
 from bhyt.web.routes import NavItem
 from bhyt.web.scope import UnitInfo, check_unit, home_unit
 from bhyt.web.templating import number, percent, render
@@ -135,8 +135,7 @@ def _page(request: Request, account: Account, chain: list[UnitInfo], year: int, 
 
 def _group_names() -> dict[str, str]:
     """The target groups by code, named in the reader's language (the data file has both names)."""
-    english = current_language.get() == "en"
-    return {code: group.name_en if english else group.name_vi for code, group in TARGET_GROUPS.items()}
+    return {code: named(group.name_vi, group.name_en) for code, group in TARGET_GROUPS.items()}
 
 
 def _client(request: Request) -> str | None:
